@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import cron from 'node-cron';
+
+/**
+ * The environment contract. Every variable is documented in `.env.example`; secrets
+ * (tokens and API keys) come only from here, never from the database or config files.
+ */
+
+const optionalSecret = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const httpUrl = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine((value) => /^https?:\/\/[^\s/]+/.test(value), 'must be an http:// or https:// URL')
+    .transform((value) => value.replace(/\/+$/, ''));
+
+const platformId = /^(telegram|discord):\d+$/;
+
+export const envSchema = z.object({
+  TELEGRAM_BOT_TOKEN: optionalSecret.refine(
+    (value) => value === undefined || /^\d+:[\w-]{20,}$/.test(value),
+    'must look like 123456789:AA... as issued by @BotFather',
+  ),
+  TELEGRAM_API_ROOT: httpUrl('https://api.telegram.org'),
+  DISCORD_BOT_TOKEN: optionalSecret,
+  DISCORD_API_BASE: httpUrl('https://discord.com/api'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .default('./data/bot.sqlite')
+    .transform((value) => value.replace(/^sqlite:(\/\/)?/, ''))
+    .refine((value) => value !== '', 'must be a SQLite file path such as ./data/bot.sqlite'),
+  GROQ_API_KEY: optionalSecret,
+  GROQ_BASE_URL: httpUrl('https://api.groq.com/openai/v1'),
+  LOCAL_LLM_BASE_URL: httpUrl('http://127.0.0.1:11434/v1'),
+  LOCAL_LLM_API_KEY: z.string().trim().default('ollama'),
+  IMAGE_API_BASE_URL: httpUrl('http://127.0.0.1:7860'),
+  ADMIN_IDS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim().toLowerCase())
+        .filter((item) => item !== ''),
+    )
+    .refine(
+      (ids) => ids.every((id) => platformId.test(id)),
+      'must be a comma-separated list such as telegram:123,discord:456',
+    ),
+  SUMMARY_CRON: z
+    .string()
+    .trim()
+    .default('*/5 * * * *')
+    .refine((value) => cron.validate(value), 'must be a node-cron expression such as */5 * * * * (seconds field allowed)'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type EnvConfig = z.infer<typeof envSchema>;
+
+/** Thrown when the environment does not satisfy the contract; the message is one line per problem. */
+export class EnvConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'EnvConfigError';
+  }
+}
+
+/**
+ * Validates the environment. Values are never echoed in errors, because several of them are secrets.
+ */
+export function parseEnv(source: NodeJS.ProcessEnv | Record<string, string | undefined>): EnvConfig {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || 'environment';
+    return `Invalid environment variable ${variable}: ${issue.message}.`;
+  });
+  throw new EnvConfigError(problems);
+}
+
+/** Platform adapters that have a token and will start. */
+export function enabledPlatforms(env: EnvConfig): Array<'telegram' | 'discord'> {
+  const platforms: Array<'telegram' | 'discord'> = [];
+  if (env.TELEGRAM_BOT_TOKEN) platforms.push('telegram');
+  if (env.DISCORD_BOT_TOKEN) platforms.push('discord');
+  return platforms;
+}

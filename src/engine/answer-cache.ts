@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { nowIso } from '../db/values.js';
+import { lowerCaseFor } from '../i18n/locale.js';
+import type { Engine } from '../router/types.js';
+import type { Locale } from './types.js';
+
+/**
+ * Normalizes a question for the cache key: Unicode NFKC, lower-cased with the locale's
+ * rules (Turkish `I` → `ı`), white space collapsed, trailing punctuation ignored.
+ */
+export function normalizeQuestion(question: string, locale: Locale): string {
+  const folded = lowerCaseFor(question.normalize('NFKC'), locale);
+  return folded.replace(/\s+/g, ' ').trim().replace(/[\s?!.。？！]+$/u, '');
+}
+
+export interface CacheKeyParts {
+  question: string;
+  locale: Locale;
+  /** The user's `selected_model` value, `auto` included, not the model that answered. */
+  selectedModel: string;
+  persona: string;
+  presetId: number | null;
+}
+
+export function answerCacheKey(parts: CacheKeyParts): string {
+  const material = JSON.stringify([
+    normalizeQuestion(parts.question, parts.locale),
+    parts.selectedModel,
+    parts.persona,
+    parts.presetId,
+    parts.locale,
+  ]);
+  return createHash('sha256').update(material).digest('hex');
+}
+
+export interface CachedAnswer {
+  answer: string;
+  engine: string;
+}
+
+export async function lookupAnswer(
+  db: Kysely<Database>,
+  userId: number,
+  cacheKey: string,
+  now = new Date(),
+): Promise<CachedAnswer | undefined> {
+  return db
+    .selectFrom('answer_cache')
+    .select(['answer', 'engine'])
+    .where('user_id', '=', userId)
+    .where('cache_key', '=', cacheKey)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowIso(now))]))
+    .executeTakeFirst();
+}
+
+export async function storeAnswer(
+  db: Kysely<Database>,
+  entry: { userId: number; cacheKey: string; question: string; answer: string; engine: Engine; ttlHours: number },
+  now = new Date(),
+): Promise<void> {
+  const expiresAt = entry.ttlHours > 0 ? nowIso(new Date(now.getTime() + entry.ttlHours * 3_600_000)) : null;
+  await db
+    .insertInto('answer_cache')
+    .values({
+      user_id: entry.userId,
+      cache_key: entry.cacheKey,
+      question: entry.question,
+      answer: entry.answer,
+      engine: entry.engine,
+      created_at: nowIso(now),
+      expires_at: expiresAt,
+    })
+    .onConflict((conflict) =>
+      conflict.columns(['user_id', 'cache_key']).doUpdateSet({
+        answer: entry.answer,
+        engine: entry.engine,
+        question: entry.question,
+        created_at: nowIso(now),
+        expires_at: expiresAt,
+      }),
+    )
+    .execute();
+}

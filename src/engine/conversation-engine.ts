@@ -1,0 +1,384 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database, ModelPresetRow, PersonaRow, UserRow } from '../db/schema.js';
+import { utcDate } from '../db/values.js';
+import type { TextCatalog } from '../i18n/texts.js';
+import { AllModelsFailedError, ContextLengthError, NoModelAvailableError } from '../router/errors.js';
+import type { AttemptRecord, CompletionResult, Engine, ModelRouter } from '../router/types.js';
+import { resolveActor, type Actor, type ActorServices } from './actor.js';
+import { answerCacheKey, lookupAnswer, storeAnswer } from './answer-cache.js';
+import {
+  appendMessage,
+  countMessages,
+  findActiveConversation,
+  mergeMessageMetadata,
+  startConversation,
+  titleFrom,
+} from './conversations.js';
+import { loadPromptHistory, loadSummarySettings } from './history.js';
+import { enforceIdentity } from './identity-guard.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { effectiveLimits, routerAccessFor, type Limits } from './permissions.js';
+import { activePreferences } from './preferences.js';
+import { buildChatMessages, promptCharacters } from './prompt-builder.js';
+import type { SystemSettings } from './settings.js';
+import type { IncomingMessage, Locale, Platform, TurnOutcome } from './types.js';
+import { countAnsweredChat, PerMinuteLimiter, readDailyUsage } from './usage.js';
+
+export interface EngineDependencies {
+  db: Kysely<Database>;
+  router: ModelRouter;
+  settings: SystemSettings;
+  texts: TextCatalog;
+  logger: Logger;
+  /** Accounts named in `ADMIN_IDS`, e.g. `telegram:123`. */
+  adminIds: ReadonlySet<string>;
+  now?: () => Date;
+}
+
+export interface TurnOptions {
+  /** Receives the visible reply text so far while the model streams. */
+  onText?: (textSoFar: string) => void;
+}
+
+/** Fallback for `chat.max_input_chars` when the setting is missing. */
+const DEFAULT_MAX_INPUT_CHARS = 4000;
+
+/**
+ * The platform-neutral conversation engine: access, limits, storage, prompt, model call,
+ * cache and usage for one incoming message. Turns of one chat run one at a time, in
+ * arrival order.
+ */
+export class ConversationEngine {
+  readonly #deps: EngineDependencies;
+  readonly #queue = new KeyedQueue();
+  readonly #perMinute: PerMinuteLimiter;
+  readonly #log: Logger;
+
+  constructor(deps: EngineDependencies) {
+    this.#deps = deps;
+    this.#perMinute = new PerMinuteLimiter(() => this.#now().getTime());
+    this.#log = deps.logger.child({ component: 'engine' });
+  }
+
+  get actorServices(): ActorServices {
+    const { db, settings, texts, adminIds, logger } = this.#deps;
+    return { db, settings, texts, adminIds, logger };
+  }
+
+  /** Handles one incoming chat message; turns of the same chat are queued behind each other. */
+  handleMessage(message: IncomingMessage, options: TurnOptions = {}): Promise<TurnOutcome> {
+    const key = chatKey(message.user.platform, message.chatId);
+    return this.#queue.run(key, () => this.#handleTurn(message, options));
+  }
+
+  /** Runs work (a command) in the chat's queue, so it cannot interleave with a turn. */
+  runInChat<T>(platform: Platform, chatId: string, task: () => Promise<T>): Promise<T> {
+    return this.#queue.run(chatKey(platform, chatId), task);
+  }
+
+  /** Resolves when every queued turn has finished; used by graceful shutdown. */
+  drain(): Promise<void> {
+    return this.#queue.drain();
+  }
+
+  /** Records the platform message ids a stored reply was delivered as. */
+  async recordDelivery(replyMessageId: number, platformMessageIds: string[]): Promise<void> {
+    await mergeMessageMetadata(this.#deps.db, replyMessageId, { platform_message_ids: platformMessageIds });
+  }
+
+  /**
+   * Records that a reply could not be delivered. A reply that reached no one is marked
+   * `failed`, so it never goes back into the model's context as if the user had seen it.
+   */
+  async recordDeliveryFailure(replyMessageId: number, error: string, delivered: string[]): Promise<void> {
+    const patch: Record<string, unknown> = { delivery_error: error, platform_message_ids: delivered };
+    if (delivered.length === 0) patch.status = 'failed';
+    else patch.status = 'interrupted';
+    await mergeMessageMetadata(this.#deps.db, replyMessageId, patch);
+  }
+
+  /** Starts a new conversation in the chat (`/new`); the next message begins a fresh context. */
+  async startNewConversation(actor: Actor, platform: Platform, chatId: string): Promise<string> {
+    const current = await findActiveConversation(this.#deps.db, { userId: actor.user.id, platform, chatId });
+    const conversation = await startConversation(
+      this.#deps.db,
+      { userId: actor.user.id, platform, chatId },
+      { presetId: current?.preset_id ?? null },
+    );
+    this.#log.info({ userId: actor.user.id, conversationId: conversation.id, platform, chatId }, 'conversation started');
+    return conversation.id;
+  }
+
+  #now(): Date {
+    return this.#deps.now ? this.#deps.now() : new Date();
+  }
+
+  async #handleTurn(message: IncomingMessage, options: TurnOptions): Promise<TurnOutcome> {
+    const { db, settings, texts } = this.#deps;
+    const resolution = await resolveActor(this.actorServices, message.user);
+    if (resolution.kind === 'refused') {
+      this.#log.info({ username: `${message.user.platform}:${message.user.id}`, reason: resolution.reason }, 'message refused');
+      return { kind: 'refused', reason: resolution.reason, text: resolution.text, locale: resolution.locale };
+    }
+    const { user, locale } = resolution.actor;
+    const refuse = (reason: Extract<TurnOutcome, { kind: 'refused' }>['reason'], variables = {}): TurnOutcome => {
+      this.#log.info({ userId: user.id, reason }, 'message refused');
+      return { kind: 'refused', reason, text: texts.t(locale, `refusal.${reason}`, variables), locale };
+    };
+
+    const text = message.text.trim();
+    if (text === '') return refuse('empty_message');
+    const maxChars = settings.number('chat.max_input_chars', DEFAULT_MAX_INPUT_CHARS);
+    if (maxChars > 0 && text.length > maxChars) return refuse('input_too_long', { length: text.length, max: maxChars });
+
+    const limits = effectiveLimits(user, settings);
+    const usage = await readDailyUsage(db, user.id, utcDate(this.#now()));
+    if (limits.daily_chat > 0 && usage.totalChat >= limits.daily_chat) return refuse('limit_daily_chat', { limit: limits.daily_chat });
+    const blockedEngines = blockedEnginesFor(limits, usage);
+    if (blockedEngines.length === 2) {
+      return limits.daily_cloud > 0
+        ? refuse('limit_daily_cloud', { limit: limits.daily_cloud })
+        : refuse('limit_daily_local', { limit: limits.daily_local });
+    }
+    const waitSeconds = this.#perMinute.tryAcquire(user.id, limits.per_minute);
+    if (waitSeconds > 0) return refuse('limit_per_minute', { seconds: waitSeconds });
+
+    const ref = { userId: user.id, platform: message.user.platform, chatId: message.chatId };
+    const conversation =
+      (await findActiveConversation(db, ref)) ?? (await startConversation(db, ref, { title: titleFrom(text) }));
+    if (conversation.title === null) {
+      await db.updateTable('conversations').set({ title: titleFrom(text) }).where('id', '=', conversation.id).execute();
+    }
+
+    const persona = await this.#personaFor(user);
+    const preset = conversation.preset_id === null ? null : await this.#preset(conversation.preset_id);
+    const isFirstTurn = (await countMessages(db, conversation.id)) === 0;
+    const cacheKey = isFirstTurn
+      ? answerCacheKey({ question: text, locale, selectedModel: user.selected_model, persona: persona.name, presetId: preset?.id ?? null })
+      : null;
+
+    // The user's message is stored before any model call, so no failure can lose it.
+    const userMessageId = await appendMessage(db, conversation.id, 'user', text, {
+      platform: message.user.platform,
+      platform_message_id: message.messageId,
+      locale,
+    });
+    const logIds = { userId: user.id, conversationId: conversation.id, messageId: userMessageId };
+
+    if (cacheKey) {
+      const cached = await lookupAnswer(db, user.id, cacheKey, this.#now());
+      if (cached) {
+        const replyMessageId = await appendMessage(db, conversation.id, 'assistant', cached.answer, {
+          status: 'complete',
+          cached: true,
+          engine: cached.engine,
+          persona: persona.name,
+          locale,
+        });
+        await countAnsweredChat(db, user.id, null, utcDate(this.#now()));
+        this.#log.info({ ...logIds, replyMessageId }, 'answered from cache');
+        options.onText?.(cached.answer);
+        return { kind: 'answer', text: cached.answer, locale, replyMessageId, conversationId: conversation.id, cached: true, notices: [] };
+      }
+    }
+
+    const started = this.#now().getTime();
+    let result: CompletionResult;
+    try {
+      result = await this.#complete({ user, persona, preset, conversationId: conversation.id, locale, blockedEngines, options, logIds });
+    } catch (error) {
+      const attempts = attemptsOf(error);
+      this.#log.error({ ...logIds, err: error, attempts }, 'no model could answer');
+      const replyMessageId = await appendMessage(db, conversation.id, 'assistant', '', {
+        status: 'failed',
+        error: error instanceof Error ? error.name : 'Error',
+        attempts,
+        latency_ms: this.#now().getTime() - started,
+        persona: persona.name,
+        locale,
+      });
+      return { kind: 'failed', text: texts.t(locale, 'error.all_models_failed'), locale, replyMessageId, conversationId: conversation.id };
+    }
+
+    const identity = await db.selectFrom('ai_identity_config').selectAll().where('id', '=', 1).executeTakeFirst();
+    let answer = result.text;
+    let identityRewrites = 0;
+    if (identity && identity.forbid_provider_mention === 1) {
+      const guarded = enforceIdentity(answer, { displayName: identity.display_name, developerName: identity.developer_name }, locale);
+      answer = guarded.text;
+      identityRewrites = guarded.rewritten;
+    }
+
+    const cutOff = result.finishReason === 'length';
+    const replyMessageId = await appendMessage(db, conversation.id, 'assistant', answer, {
+      status: 'complete',
+      cached: false,
+      model: result.model,
+      model_id: result.modelId,
+      provider: result.provider,
+      engine: result.engine,
+      latency_ms: result.latencyMs,
+      usage: result.usage,
+      finish_reason: result.finishReason,
+      attempts: result.attempts,
+      identity_rewrites: identityRewrites,
+      persona: persona.name,
+      preset_id: preset?.id ?? null,
+      locale,
+    });
+    await countAnsweredChat(db, user.id, result.engine, utcDate(this.#now()));
+    if (cacheKey && !cutOff) {
+      await storeAnswer(
+        db,
+        { userId: user.id, cacheKey, question: text, answer, engine: result.engine, ttlHours: settings.number('cache.ttl_hours', 24) },
+        this.#now(),
+      );
+    }
+
+    this.#log.info(
+      { ...logIds, replyMessageId, model: result.model, provider: result.provider, latencyMs: result.latencyMs },
+      'turn answered',
+    );
+    const notices = cutOff ? [texts.t(locale, 'notice.cut_off')] : [];
+    return { kind: 'answer', text: answer, locale, replyMessageId, conversationId: conversation.id, cached: false, notices };
+  }
+
+  async #complete(input: {
+    user: UserRow;
+    persona: PersonaRow;
+    preset: ModelPresetRow | null;
+    conversationId: string;
+    locale: Locale;
+    blockedEngines: Engine[];
+    options: TurnOptions;
+    logIds: Record<string, unknown>;
+  }): Promise<CompletionResult> {
+    const { db, router } = this.#deps;
+    const summarySettings = await loadSummarySettings(db);
+    const identity = await db.selectFrom('ai_identity_config').selectAll().where('id', '=', 1).executeTakeFirst();
+    const preferences = await activePreferences(db, input.user.id);
+    let maxMessages = summarySettings.maxMessages;
+
+    // A context-length error is answered by halving the history once and asking again.
+    for (let attempt = 0; ; attempt += 1) {
+      const history = await loadPromptHistory(db, input.conversationId, { maxMessages });
+      const messages = buildChatMessages({
+        identity: identity ?? DEFAULT_IDENTITY,
+        persona: input.persona,
+        preset: input.preset,
+        preferences,
+        userName: input.user.display_name,
+        locale: input.locale,
+        date: utcDate(this.#now()),
+        summary: history.summary,
+        history: history.messages,
+      });
+      this.#log.debug({ ...input.logIds, promptChars: promptCharacters(messages), rowsRead: history.rowsRead }, 'prompt built');
+
+      try {
+        return await router.complete({
+          purpose: input.persona.preferred_model_purpose ?? (input.persona.requires_uncensored === 1 ? 'uncensored' : 'chat'),
+          messages,
+          preferredModel: input.preset?.model_name ?? input.user.selected_model,
+          allowedProviders: parseProviders(input.persona.allowed_providers),
+          access: { ...routerAccessFor(input.user), blockedEngines: input.blockedEngines },
+          temperature: input.preset?.temperature,
+          maxTokens: input.preset?.max_tokens ?? undefined,
+          onText: input.options.onText,
+          logContext: input.logIds,
+        });
+      } catch (error) {
+        if (error instanceof ContextLengthError && attempt === 0 && maxMessages > 1) {
+          maxMessages = Math.max(1, Math.floor(history.messages.length / 2));
+          this.#log.warn({ ...input.logIds, maxMessages }, 'context too long; retrying with a trimmed history');
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  async #personaFor(user: UserRow): Promise<PersonaRow> {
+    const { db } = this.#deps;
+    const chosen = await db
+      .selectFrom('persona_configs')
+      .selectAll()
+      .where('name', '=', user.active_persona)
+      .where('is_active', '=', 1)
+      .executeTakeFirst();
+    // A persona that needs local access is only used by someone who has it.
+    if (chosen && (chosen.requires_uncensored === 0 || routerAccessFor(user).canUseLocal)) return chosen;
+
+    const fallback = await db
+      .selectFrom('persona_configs')
+      .selectAll()
+      .where('is_active', '=', 1)
+      .where('requires_uncensored', '=', 0)
+      .orderBy('is_default', 'desc')
+      .orderBy('sort_order')
+      .executeTakeFirst();
+    return fallback ?? DEFAULT_PERSONA;
+  }
+
+  async #preset(presetId: number): Promise<ModelPresetRow | null> {
+    const preset = await this.#deps.db.selectFrom('model_presets').selectAll().where('id', '=', presetId).executeTakeFirst();
+    return preset ?? null;
+  }
+}
+
+function chatKey(platform: Platform, chatId: string): string {
+  return `${platform}:${chatId}`;
+}
+
+function blockedEnginesFor(limits: Limits, usage: { cloud: number; local: number }): Engine[] {
+  const blocked: Engine[] = [];
+  if (limits.daily_cloud > 0 && usage.cloud >= limits.daily_cloud) blocked.push('cloud');
+  if (limits.daily_local > 0 && usage.local >= limits.daily_local) blocked.push('local');
+  return blocked;
+}
+
+function parseProviders(json: string): string[] {
+  try {
+    const value = JSON.parse(json) as unknown;
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function attemptsOf(error: unknown): AttemptRecord[] {
+  if (error instanceof AllModelsFailedError || error instanceof ContextLengthError) return error.attempts;
+  if (error instanceof NoModelAvailableError) return [];
+  return [];
+}
+
+const DEFAULT_IDENTITY = {
+  display_name: 'Assistant',
+  developer_name: 'the operators of this bot',
+  product_family: 'a chat assistant',
+  short_intro: '',
+  forbid_provider_mention: 0,
+};
+
+const DEFAULT_PERSONA: PersonaRow = {
+  id: 0,
+  name: 'standard',
+  display_name: 'Standard',
+  mode_type: 'general',
+  description: null,
+  icon: null,
+  is_active: 1,
+  is_default: 1,
+  sort_order: 0,
+  system_prompt: 'You are a helpful assistant. Answer in the language the user writes in.',
+  personality_traits: '{}',
+  behavior_rules: '{}',
+  allowed_providers: '[]',
+  requires_uncensored: 0,
+  preferred_model_purpose: null,
+  preference_override_mode: 'soft',
+  example_dialogues: '[]',
+  created_at: '',
+  updated_at: '',
+};

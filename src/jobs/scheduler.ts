@@ -1,0 +1,171 @@
+import type { Kysely } from 'kysely';
+import cron from 'node-cron';
+import type { Logger as CronLogger, ScheduledTask } from 'node-cron';
+import type pino from 'pino';
+
+import type { Database } from '../db/schema.js';
+import { nowIso } from '../db/values.js';
+
+/** A named unit of background work. Its resolved value is logged as the run's result. */
+export interface ScheduledJob {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+export interface StartScheduledJobsOptions {
+  /**
+   * node-cron expression: five fields (minute hour day-of-month month day-of-week) or six with
+   * a leading seconds field, e.g. `0 *\/10 * * * *` for every ten minutes.
+   */
+  cronExpression: string;
+  tasks: readonly ScheduledJob[];
+  logger: pino.Logger;
+}
+
+export interface ScheduledJobsHandle {
+  /** Stops the schedule and resolves once every run in progress has finished. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Schedules each job on `cronExpression` with node-cron. Each job gets its own cron task with
+ * overlap prevention, so a slow run makes that job skip its next tick instead of running
+ * twice at once. Every run logs its start, its result or its error. An error is logged and
+ * not rethrown, so one failed run does not stop the schedule.
+ *
+ * Throws when `cronExpression` is not valid for node-cron, naming the expression.
+ */
+export function startScheduledJobs(options: StartScheduledJobsOptions): ScheduledJobsHandle {
+  const { cronExpression, tasks, logger } = options;
+  validateCronExpression(cronExpression);
+
+  const running = new Set<Promise<void>>();
+  const cronTasks: ScheduledTask[] = [];
+  let stopped = false;
+
+  for (const job of tasks) {
+    const jobLogger = logger.child({ job: job.name });
+
+    const trigger = (): Promise<void> | undefined => {
+      if (stopped) {
+        return undefined;
+      }
+      const execution = runJob(job, jobLogger).finally(() => running.delete(execution));
+      running.add(execution);
+      // Returning the promise lets node-cron's `noOverlap` see that the run is still busy.
+      return execution;
+    };
+
+    cronTasks.push(
+      cron.schedule(cronExpression, trigger, {
+        name: job.name,
+        noOverlap: true,
+        logger: toCronLogger(jobLogger),
+      }),
+    );
+  }
+
+  logger.info(
+    { cronExpression, jobs: tasks.map((job) => job.name) },
+    'scheduled jobs started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      stopped = true;
+      for (const task of cronTasks) {
+        await task.stop();
+        await task.destroy();
+      }
+      await Promise.all(running);
+      logger.info({ cronExpression }, 'scheduled jobs stopped');
+    })();
+    return stopping;
+  };
+
+  return { stop };
+}
+
+/**
+ * Returns a job that deletes `sessions` whose `expires_at` has passed and `answer_cache` rows
+ * whose `expires_at` has passed. Cache rows with a null `expires_at` never expire and stay.
+ * Timestamps are compared as ISO-8601 UTC text, which sorts in time order.
+ */
+export function sweepExpiredRows(
+  db: Kysely<Database>,
+  clock: () => Date = () => new Date(),
+): ScheduledJob {
+  return {
+    name: 'sweep-expired-rows',
+    run: async () => {
+      const now = nowIso(clock());
+
+      const sessions = await db
+        .deleteFrom('sessions')
+        .where('expires_at', '<', now)
+        .executeTakeFirst();
+      const answerCache = await db
+        .deleteFrom('answer_cache')
+        .where('expires_at', 'is not', null)
+        .where('expires_at', '<', now)
+        .executeTakeFirst();
+
+      return {
+        deletedSessions: Number(sessions.numDeletedRows),
+        deletedAnswerCacheRows: Number(answerCache.numDeletedRows),
+      };
+    },
+  };
+}
+
+function validateCronExpression(expression: string): void {
+  if (cron.validate(expression)) {
+    return;
+  }
+
+  const details = cron
+    .validateDetailed(expression)
+    .errors.map((error) => error.message)
+    .join('; ');
+  throw new Error(
+    `Invalid cron expression "${expression}"${details === '' ? '' : `: ${details}`}. ` +
+      'Use five fields (minute hour day-of-month month day-of-week) or six with a leading seconds field, ' +
+      'e.g. "0 */10 * * * *".',
+  );
+}
+
+async function runJob(job: ScheduledJob, logger: pino.Logger): Promise<void> {
+  logger.info('scheduled job started');
+  try {
+    const result = await job.run();
+    logger.info({ result }, 'scheduled job finished');
+  } catch (error) {
+    logger.error({ err: error }, 'scheduled job failed');
+  }
+}
+
+/** Routes node-cron's own warnings (missed or blocked ticks) into the job's pino logger. */
+function toCronLogger(logger: pino.Logger): CronLogger {
+  return {
+    info: (message) => logger.info(message),
+    warn: (message) => logger.warn(message),
+    error: (message, error) => logError(logger, 'error', message, error),
+    debug: (message, error) => logError(logger, 'debug', message, error),
+  };
+}
+
+function logError(
+  logger: pino.Logger,
+  level: 'error' | 'debug',
+  message: string | Error,
+  error: Error | undefined,
+): void {
+  if (message instanceof Error) {
+    logger[level]({ err: message }, 'node-cron reported an error');
+  } else if (error !== undefined) {
+    logger[level]({ err: error }, message);
+  } else {
+    logger[level](message);
+  }
+}
