@@ -30,7 +30,7 @@ export interface HistoryMessage {
   content: string;
 }
 
-/** What a chat prompt needs from the stored conversation, after the system prompt. */
+/** Stored conversation context for a chat prompt, placed after the system prompt. */
 export interface PromptHistory {
   /** Rolling summary of the messages up to `conversation_summaries.last_message_id`, or null. */
   summary: string | null;
@@ -75,6 +75,9 @@ export async function loadSummarySettings(db: Kysely<Database>): Promise<Summary
  * go back to the model. The query walks the `(conversation_id, id)` index backwards with a
  * LIMIT, so the number of rows returned is at most `maxMessages + 1` however long the
  * conversation is.
+ *
+ * NOTE: an assistant row without `status` (for example one imported from a store that did not
+ * record it) is treated as unfinished and left out. Backfill `status` to include such rows.
  */
 export async function loadPromptHistory(
   db: Kysely<Database>,

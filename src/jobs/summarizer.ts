@@ -17,7 +17,7 @@ export const SUMMARY_TARGET_WORDS = 250;
  */
 export const SUMMARY_MAX_CHARS = 4000;
 
-/** Completion tokens requested for one summary: room for the target length in any language. */
+/** Completion token limit for one summary, with room for the target length in any language. */
 export const SUMMARY_MAX_TOKENS = 1024;
 
 /**
@@ -27,10 +27,10 @@ export const SUMMARY_MAX_TOKENS = 1024;
  */
 export const FOLD_MAX_CHARS = 24_000;
 
-/** Maximum message rows read for one summary request; the character budget usually ends it first. */
+/** Maximum message rows read for one summary request. The character budget usually ends a batch first. */
 export const FOLD_MAX_ROWS = 200;
 
-/** One message as the summary model sees it. */
+/** One message of the transcript sent to the summary model. */
 export interface TranscriptMessage {
   role: 'user' | 'assistant';
   content: string;
@@ -50,7 +50,7 @@ export interface SummarizeConversationOptions {
 /**
  * Builds the request that merges `previousSummary` with `messages` into a new summary.
  *
- * The model is told to keep the language the conversation is held in. `locale` (the user's
+ * The system message instructs the model to keep the language the conversation is held in. `locale` (the user's
  * interface locale, such as `tr`) is only a hint for conversations whose language is unclear.
  * The messages are wrapped in tags and declared to be data, so an instruction typed by the
  * user is summarized instead of followed.
@@ -101,7 +101,7 @@ export function buildSummaryPrompt(
  * or 0 when the conversation does not need a summary update yet.
  *
  * The newest `updateStep` messages always stay out of the summary. Without a summary, folding
- * starts once the conversation holds `firstThreshold` messages. With one, it waits until at
+ * starts once the conversation contains `firstThreshold` messages. With one, it waits until at
  * least `updateStep` messages can be folded, that is until `updateStep` messages arrived after
  * the last fold, so the model is called once per step and not once per new message.
  */
@@ -165,6 +165,10 @@ export async function summarizeConversation(
     .execute();
 
   const batch = takeFoldBatch(rows);
+  if (batch.rowCount === 0) {
+    // The messages counted above were deleted before they could be read.
+    return 'skipped';
+  }
   const lastFoldedId = batch.lastId;
   const previousSummary = current === undefined || current.summary === '' ? null : current.summary;
 
@@ -189,7 +193,7 @@ export async function summarizeConversation(
   if (!written) {
     logger.info(
       { conversationId, expectedLastMessageId: current?.last_message_id ?? null },
-      'summary changed by another run while the model answered; result discarded',
+      'summary result discarded because another run changed the summary first',
     );
     return 'skipped';
   }
@@ -264,13 +268,13 @@ async function requestSummary(
   const text = result.text.trim();
   if (text === '') {
     throw new Error(
-      `Summary model "${result.model}" returned an empty summary for conversation ${conversationId}; the summary was left unchanged`,
+      `Summary model "${result.model}" returned an empty summary for conversation ${conversationId}, so the stored summary was left unchanged`,
     );
   }
   return text;
 }
 
-/** The conversation owner's stored `locale` preference, if any. */
+/** Loads the stored `locale` preference of the conversation's owner, if any. */
 async function loadConversationLocale(
   db: Kysely<Database>,
   conversationId: string,

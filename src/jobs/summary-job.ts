@@ -8,7 +8,10 @@ import type { SummarySettings } from '../engine/history.js';
 import type { ModelRouter } from '../router/types.js';
 import { summarizeConversation } from './summarizer.js';
 
-/** Conversations summarized per pass unless the caller sets `limit`; each costs one model request. */
+/**
+ * Maximum conversations summarized per pass when the caller sets no `limit`. Each costs at
+ * most one model request.
+ */
 export const DEFAULT_SUMMARY_PASS_LIMIT = 50;
 
 export interface SummaryPassOptions {
@@ -25,7 +28,7 @@ export interface SummaryPassResult {
   /** Candidate conversations handled. */
   checked: number;
   updated: number;
-  /** Conversations whose summary failed; their summary is unchanged. */
+  /** Conversations whose summary failed. Their stored summary is unchanged. */
   failed: number;
 }
 

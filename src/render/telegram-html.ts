@@ -24,8 +24,10 @@ import { escapeTelegramHtml, escapeTelegramHtmlAttribute } from './html-escape.j
  *
  * The output is not split. Pass it to `splitTelegramHtml` before sending.
  *
- * NOTE: character references in the markdown (`&amp;`, `&copy;`) are shown as typed, not
- * decoded as CommonMark would, because marked's lexer leaves them in the text.
+ * Character references in text are decoded as CommonMark does, for numeric ones and for
+ * `&amp;` `&lt;` `&gt;` `&quot;` `&apos;` `&nbsp;`.
+ * NOTE: other named references (`&copy;`) are shown as typed, because marked's lexer leaves
+ * them in the text and this module has no table of all HTML entity names.
  */
 export function markdownToTelegramHtml(markdown: string): string {
   const tokens = new Lexer({ gfm: true }).lex(markdown);
@@ -42,6 +44,15 @@ interface BlockContext {
 const ALLOWED_LINK_SCHEMES = new Set(['http:', 'https:', 'tg:', 'mailto:']);
 const LANGUAGE_NAME = /^[\w#+.-]{1,32}$/;
 const HORIZONTAL_RULE = '──────────';
+const CHARACTER_REFERENCE = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/g;
+const NAMED_CHARACTER_REFERENCES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00A0',
+};
 
 function renderBlocks(tokens: Token[], context: BlockContext, separator: string): string {
   const parts: string[] = [];
@@ -175,7 +186,9 @@ function renderInlineToken(token: Token, inLink: boolean): string {
 
   switch (inline.type) {
     case 'text':
-      return inline.tokens === undefined ? escapeTelegramHtml(inline.text) : renderInline(inline.tokens, inLink);
+      return inline.tokens === undefined
+        ? escapeTelegramHtml(decodeCharacterReferences(inline.text))
+        : renderInline(inline.tokens, inLink);
     case 'escape':
     case 'html':
       return escapeTelegramHtml(inline.text);
@@ -220,6 +233,17 @@ function renderLink(href: string, label: string, inLink: boolean): string {
     return shownLabel;
   }
   return `<a href="${escapeTelegramHtmlAttribute(href)}">${shownLabel}</a>`;
+}
+
+function decodeCharacterReferences(text: string): string {
+  return text.replace(CHARACTER_REFERENCE, (reference, decimal?: string, hex?: string, name?: string) => {
+    if (name !== undefined) {
+      return NAMED_CHARACTER_REFERENCES[name] ?? reference;
+    }
+    const codePoint = decimal !== undefined ? Number.parseInt(decimal, 10) : Number.parseInt(hex ?? '', 16);
+    const valid = codePoint > 0 && codePoint <= 0x10ffff && (codePoint < 0xd800 || codePoint > 0xdfff);
+    return valid ? String.fromCodePoint(codePoint) : '\uFFFD';
+  });
 }
 
 function isAllowedHref(href: string): boolean {

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 
-/** Why one try of one model failed; stored as `AttemptRecord.errorKind`. */
+/** Category of a failed try of one model, stored as `AttemptRecord.errorKind`. */
 export type FailureKind =
   /** HTTP 429 from the provider. */
   | 'rate_limited'
@@ -13,7 +13,7 @@ export type FailureKind =
   | 'network'
   /** The connection broke after the stream had started. */
   | 'stream_cut'
-  /** The provider sent an error event inside a stream that had answered HTTP 200. */
+  /** The provider sent an error event inside a stream that had started with HTTP 200. */
   | 'stream_error'
   | 'context_length'
   | 'auth'
@@ -22,6 +22,8 @@ export type FailureKind =
   | 'bad_request'
   /** The model answered with no visible text. */
   | 'empty'
+  /** The caller's signal aborted the request. */
+  | 'aborted'
   | 'unknown';
 
 export interface Failure {
@@ -52,7 +54,7 @@ export class StreamInterruptedError extends Error {
 
 /**
  * Provider error codes and messages that mean the prompt exceeds the context window. Groq and
- * OpenAI send the code; other OpenAI-compatible servers only say it in the message.
+ * OpenAI send the code; other OpenAI-compatible servers only state it in the message.
  */
 const CONTEXT_LENGTH_CODE = 'context_length_exceeded';
 const CONTEXT_LENGTH_MESSAGE = /context length|context window|maximum context|too many tokens/i;
@@ -105,7 +107,7 @@ function classifyStatus(error: APIError): Failure {
 }
 
 /**
- * Reads the wait a 429 asks for: `retry-after-ms` (milliseconds, sent by OpenAI) first, then
+ * Reads the delay that a 429 response requests: `retry-after-ms` (milliseconds, sent by OpenAI) first, then
  * `retry-after` as seconds or as an HTTP date. Returns undefined when neither is usable.
  */
 export function parseRetryAfterMs(headers: Headers | undefined, now: number = Date.now()): number | undefined {

@@ -30,8 +30,8 @@ export interface ModelCallResult {
 /**
  * Sends one chat completion to one model, streaming unless `capabilities.streaming` is false.
  *
- * The provider's timeout is enforced by the router itself as an idle timer: it starts with the
- * request and restarts on every stream chunk, so a slow but steady stream is never cut while a
+ * The provider's timeout is enforced here as an idle timer that starts with the request and
+ * restarts on every stream chunk. A slow but steady stream therefore runs to its end, and a
  * silent one is aborted with `ModelTimeoutError`. A non-streaming call gets the whole timeout
  * for the response and its body. Errors raised while reading a started stream are wrapped in
  * `StreamInterruptedError`; other errors come from the `openai` client unchanged.
@@ -124,8 +124,8 @@ async function readStream(
   const addVisible = (piece: string): void => {
     if (piece === '') return;
     visible += piece;
-    const shown = visible.trimStart();
-    if (shown !== '') options.onText?.(shown);
+    const visibleSoFar = visible.trimStart();
+    if (visibleSoFar !== '') options.onText?.(visibleSoFar);
   };
 
   try {

@@ -2,7 +2,7 @@
 export const RATE_WINDOW_MS = 60_000;
 
 /**
- * Per-provider sliding window of sent requests. The router asks for a slot before every request
+ * Per-provider sliding window of sent requests. The router takes a slot before every request
  * (retries included) and, when none is free, moves on to the next model instead of waiting.
  * Counts live in this process only, so several bot processes sharing one key each get the full
  * limit.

@@ -21,6 +21,7 @@ export const AUTO_MODEL = 'auto';
  *
  * `request.allowedProviders`, when not empty, restricts every step, the preferred model
  * included, because a persona's provider list bounds everything the router may call for it.
+ * `access.blockedEngines` (engines whose daily limit the caller has used up) does the same.
  */
 export function orderCandidates(
   entries: readonly ModelEntry[],
@@ -28,9 +29,11 @@ export function orderCandidates(
 ): ModelEntry[] {
   const allowedProviders = request.allowedProviders ?? [];
   const { canUseLocal, censorshipLevel } = request.access;
+  const blockedEngines = request.access.blockedEngines ?? [];
 
   const mayUse = (entry: ModelEntry): boolean => {
     if (allowedProviders.length > 0 && !allowedProviders.includes(entry.provider)) return false;
+    if (blockedEngines.includes(entry.engine)) return false;
     return entry.engine !== 'local' || canUseLocal;
   };
   const mayRouteAutomatically = (entry: ModelEntry): boolean =>
@@ -68,5 +71,6 @@ function rankPurpose(
 function compareRank(left: ModelEntry, right: ModelEntry): number {
   if (left.isDefault !== right.isDefault) return left.isDefault ? -1 : 1;
   if (left.priority !== right.priority) return right.priority - left.priority;
-  return left.name < right.name ? -1 : left.name > right.name ? 1 : 0;
+  if (left.name === right.name) return 0;
+  return left.name < right.name ? -1 : 1;
 }

@@ -16,9 +16,9 @@ const TAG_PAIRS: readonly TagPair[] = [
 ];
 
 /**
- * Incremental filter for streamed text. `push` returns the visible text that is certain so far
- * for each chunk; text that may be the start of a tag is held back until the next chunk decides
- * it, and `end` releases what is left.
+ * Incremental filter for streamed text. `push` returns the part of each chunk that is certainly
+ * visible. Text that may be the start of a tag is held back until a later chunk decides it, and
+ * `end` releases what is left.
  */
 export class ThinkBlockFilter {
   /** Received text not yet emitted or discarded. */

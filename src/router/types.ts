@@ -68,6 +68,7 @@ export interface CompletionResult {
   /** `api_configs.name`, e.g. `groq`. */
   provider: string;
   engine: Engine;
+  /** Milliseconds from the call to the answer, retries and fallbacks included. */
   latencyMs: number;
   usage: TokenUsage | null;
   /** `stop`, `length`, ... as the provider sent it, or null when the stream ended without one. */

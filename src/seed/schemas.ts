@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Zod schemas for the JSON seed files in `config/`, one schema per file.
  *
- * Each file holds the defaults for one table. The schemas check what the database cannot:
+ * Each file contains the defaults for one table. The schemas check what the database cannot:
  * value types, ranges, and the shape of JSON columns that other modules read back.
  */
 
@@ -257,7 +257,7 @@ const txt2imgParamsSchema = z
     steps: z.int().min(1).max(150),
     cfg_scale: z.number().positive(),
     sampler_name: text,
-    /** -1 asks the server for a random seed. */
+    /** -1 lets the server pick a random seed. */
     seed: z.int().min(-1),
   })
   .catchall(z.json());

@@ -11,7 +11,7 @@ export function personaTextKeys(personaName: string): { title: string; descripti
   };
 }
 
-/** Every UI text key generated from `personas`, in persona order. */
+/** Returns the UI text keys generated from `personas`, in persona order. */
 export function personaUiTextKeys(personas: readonly PersonaSeed[]): string[] {
   return personas.flatMap((persona) => Object.values(personaTextKeys(persona.name)));
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * A fake OpenAI-compatible chat API on 127.0.0.1 for tests. It answers `POST /v1/chat/completions`
+ * A fake OpenAI-compatible chat API on 127.0.0.1 for tests. It serves `POST /v1/chat/completions`
  * (JSON or SSE streaming, in the `chat.completion` and `chat.completion.chunk` shapes) and
  * `GET /v1/models`, and plays scripted behaviours per model id: replies, HTTP errors, hangs,
  * stalls, cut connections and error events inside a 200 stream.
@@ -37,7 +37,7 @@ export interface FakeErrorBehaviour {
   headers?: Record<string, string>;
 }
 
-/** Accept the request and never answer. */
+/** Accepts the request and never responds. */
 export interface FakeHangBehaviour {
   hang: true;
 }

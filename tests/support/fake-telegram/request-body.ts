@@ -8,6 +8,7 @@
  */
 
 import { badRequest } from './errors.js';
+import { multipartBoundary, parseMultipart, type MultipartPart } from './multipart.js';
 
 /** A file part of a multipart upload. Only its metadata is kept. */
 export interface UploadedFile {
@@ -26,11 +27,7 @@ export interface ParsedRequest {
 }
 
 /** Merges query-string and body parameters; body values win on a name clash. */
-export async function parseRequestParams(
-  url: URL,
-  contentType: string | undefined,
-  body: Buffer,
-): Promise<ParsedRequest> {
+export function parseRequestParams(url: URL, contentType: string | undefined, body: Buffer): ParsedRequest {
   const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
   const files = new Map<string, UploadedFile>();
   const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -44,7 +41,7 @@ export async function parseRequestParams(
   } else if (mediaType === 'application/x-www-form-urlencoded') {
     Object.assign(params, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
   } else if (mediaType === 'multipart/form-data') {
-    await readMultipart(contentType ?? '', body, params, files);
+    readMultipart(contentType ?? '', body, params, files);
   }
 
   return { params, files };
@@ -64,34 +61,33 @@ function parseJsonObject(body: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Uses the WHATWG `Request` of Node's fetch to split the multipart body. */
-async function readMultipart(
+function readMultipart(
   contentType: string,
   body: Buffer,
   params: Record<string, unknown>,
   files: Map<string, UploadedFile>,
-): Promise<void> {
-  let form: FormData;
+): void {
+  const boundary = multipartBoundary(contentType);
+  if (boundary === undefined) {
+    throw badRequest("can't parse multipart/form-data body: the Content-Type has no boundary");
+  }
+
+  let parts: MultipartPart[];
   try {
-    const request = new Request('http://127.0.0.1/', {
-      method: 'POST',
-      headers: { 'content-type': contentType },
-      body,
-    });
-    form = await request.formData();
+    parts = parseMultipart(body, boundary);
   } catch (error) {
     throw badRequest(`can't parse multipart/form-data body: ${(error as Error).message}`);
   }
 
-  for (const [field, value] of form.entries()) {
-    if (typeof value === 'string') {
-      params[field] = value;
+  for (const part of parts) {
+    if (part.filename === undefined) {
+      params[part.name] = part.data.toString('utf8');
     } else {
-      files.set(field, {
-        field,
-        filename: value.name,
-        contentType: value.type,
-        size: value.size,
+      files.set(part.name, {
+        field: part.name,
+        filename: part.filename,
+        contentType: part.contentType ?? 'application/octet-stream',
+        size: part.data.length,
       });
     }
   }

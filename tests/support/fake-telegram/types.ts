@@ -70,6 +70,8 @@ export interface MessageContent {
 export interface SentMessage extends MessageContent {
   message_id: number;
   chat_id: number;
+  /** When the message was sent, `Date.now()` milliseconds. */
+  sent_at: number;
   /** The method that created the message (sendMessage, sendPhoto). */
   method: string;
   photo?: SentPhoto;

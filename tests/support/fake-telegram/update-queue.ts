@@ -44,8 +44,17 @@ export class UpdateQueue {
   #held: HeldPoll | undefined;
   #closed = false;
 
-  constructor(firstUpdateId = 1) {
+  readonly #onHold: () => void;
+
+  /** `onHold` runs whenever a getUpdates call starts waiting for updates. */
+  constructor(firstUpdateId = 1, onHold: () => void = () => {}) {
     this.#nextUpdateId = firstUpdateId;
+    this.#onHold = onHold;
+  }
+
+  /** True while a getUpdates call is held open waiting for updates. */
+  isHolding(): boolean {
+    return this.#held !== undefined;
   }
 
   /**
@@ -105,6 +114,7 @@ export class UpdateQueue {
       };
       this.#held = held;
       signal?.addEventListener('abort', () => this.#finishHeld(held, []), { once: true });
+      this.#onHold();
     });
   }
 

@@ -1,0 +1,273 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
+import { Bot, GrammyError, HttpError, type Context } from 'grammy';
+import type { Update } from 'grammy/types';
+import type { Logger } from 'pino';
+import { dispatchCommand, parseCommandLine } from '../../commands/dispatcher.js';
+import { COMMANDS, findCommand } from '../../commands/registry.js';
+import type { CommandServices } from '../../commands/types.js';
+import { resolveActor } from '../../engine/actor.js';
+import type { TurnOutcome } from '../../engine/types.js';
+import { maskSecrets } from '../../logger.js';
+import { platformUserOf } from './mapping.js';
+import { sendTelegramReply } from './reply-sender.js';
+import { SendPacer } from './send-pacer.js';
+import { keepChatAction } from './typing.js';
+import { telegramChatIdOf, UpdateJournal } from './update-journal.js';
+
+export interface TelegramAdapterOptions {
+  token: string;
+  /** Bot API root, e.g. https://api.telegram.org or a local Bot API server. */
+  apiRoot: string;
+  services: CommandServices;
+  logger: Logger;
+}
+
+/** Longest wait for a `retry_after` the bot accepts before giving up on a call. */
+const MAX_RETRY_AFTER_SECONDS = 60;
+/** Long-polling timeout of `getUpdates`, in seconds. */
+const POLLING_TIMEOUT_SECONDS = 30;
+
+const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+
+/**
+ * The Telegram side of the bot: grammY with long polling through @grammyjs/runner, turns of
+ * one chat handled in order, every update journaled so a crash loses none.
+ */
+export class TelegramAdapter {
+  readonly bot: Bot;
+  readonly #services: CommandServices;
+  readonly #log: Logger;
+  readonly #journal: UpdateJournal;
+  readonly #token: string;
+  #runner: RunnerHandle | undefined;
+  /** Handlers still running, so a stop can wait for their replies and database writes. */
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(options: TelegramAdapterOptions) {
+    this.#services = options.services;
+    this.#token = options.token;
+    this.#log = options.logger.child({ component: 'telegram' });
+    this.#journal = new UpdateJournal(options.services.db, 'telegram');
+    this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
+
+    const settings = options.services.settings;
+    const pacer = new SendPacer(() => ({
+      globalPerSecond: settings.number('telegram.messages_per_second', 30),
+      chatPerSecond: settings.number('telegram.chat_messages_per_second', 1),
+    }));
+    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: MAX_RETRY_AFTER_SECONDS }));
+    this.bot.api.config.use(pacer.transformer());
+
+    this.#registerHandlers();
+  }
+
+  async start(): Promise<void> {
+    await this.bot.init();
+    const username = this.bot.botInfo.username;
+    this.#services.telegramBotUsername = username;
+    this.#log.info({ botId: this.bot.botInfo.id, username }, 'telegram bot authenticated');
+
+    await this.#registerCommandMenu();
+    await this.#replayUnfinishedUpdates();
+
+    this.#runner = run(this.bot, {
+      runner: {
+        fetch: { timeout: POLLING_TIMEOUT_SECONDS, allowed_updates: [...ALLOWED_UPDATES] },
+        // A stop waits for running handlers instead of abandoning them.
+        silent: true,
+      },
+    });
+    this.#log.info('telegram long polling started');
+  }
+
+  /** Stops fetching updates and waits up to `graceMs` for running handlers to finish. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.#runner?.isRunning()) await this.#runner.stop();
+    this.#runner = undefined;
+    const finished = await Promise.race([
+      Promise.allSettled([...this.#inFlight]).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+    ]);
+    if (!finished) this.#log.warn({ running: this.#inFlight.size, graceMs }, 'handlers still running at stop');
+    this.#log.info('telegram long polling stopped');
+  }
+
+  #registerHandlers(): void {
+    const bot = this.bot;
+
+    bot.use(async (ctx, next) => {
+      const key = String(ctx.update.update_id);
+      if (!(await this.#journal.begin(key, telegramChatIdOf(ctx.update), ctx.update))) {
+        this.#log.info({ updateId: ctx.update.update_id }, 'update already handled; skipped');
+        return;
+      }
+      const handling = (async () => {
+        try {
+          await next();
+          await this.#journal.finish(key, 'handled');
+        } catch (error) {
+          await this.#journal.finish(key, 'failed');
+          throw error;
+        }
+      })();
+      const tracked = handling.catch(() => undefined);
+      this.#inFlight.add(tracked);
+      try {
+        await handling;
+      } finally {
+        this.#inFlight.delete(tracked);
+      }
+    });
+    bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
+
+    bot.on('callback_query:data', (ctx) => this.#handleButton(ctx));
+    bot.on('message:text', (ctx) => this.#handleText(ctx));
+    bot.on('message', (ctx) => this.#handleOtherMessage(ctx));
+
+    bot.catch((error) => {
+      const ids = { updateId: error.ctx.update.update_id, chatId: error.ctx.chat?.id };
+      this.#log.error({ ...ids, err: this.#describeError(error.error) }, 'update handler failed');
+    });
+  }
+
+  async #handleText(ctx: Context): Promise<void> {
+    const message = ctx.message;
+    if (!message?.text || !message.from || message.from.is_bot) return;
+
+    const command = parseCommandLine(message.text);
+    if (command) {
+      await this.#runCommand(ctx, command.name, command.argumentText);
+      return;
+    }
+    // Group chats are out of scope: there the bot answers only its commands.
+    if (message.chat.type !== 'private') return;
+
+    const chatId = message.chat.id;
+    const typing = keepChatAction(this.bot.api, chatId, this.#log);
+    let outcome: TurnOutcome;
+    try {
+      outcome = await this.#services.engine.handleMessage({
+        user: platformUserOf(message.from),
+        chatId: String(chatId),
+        isPrivate: true,
+        text: message.text,
+        messageId: String(message.message_id),
+      });
+    } finally {
+      typing.stop();
+    }
+
+    const logContext = { updateId: ctx.update.update_id, chatId };
+    const text = outcome.kind === 'answer' && outcome.notices.length > 0
+      ? `${outcome.text}\n\n_${outcome.notices.join(' ')}_`
+      : outcome.text;
+    const delivery = await sendTelegramReply(this.bot.api, chatId, text, { logger: this.#log, logContext });
+
+    if (outcome.kind === 'refused') return;
+    if (delivery.error) {
+      await this.#markBlockedIfForbidden(delivery.error, String(message.from.id));
+      await this.#services.engine.recordDeliveryFailure(outcome.replyMessageId, this.#describeError(delivery.error), delivery.messageIds);
+      return;
+    }
+    await this.#services.engine.recordDelivery(outcome.replyMessageId, delivery.messageIds);
+  }
+
+  async #handleButton(ctx: Context): Promise<void> {
+    const query = ctx.callbackQuery;
+    if (!query?.data) return;
+    await ctx.answerCallbackQuery().catch((error: unknown) => {
+      this.#log.debug({ err: this.#describeError(error) }, 'answerCallbackQuery failed');
+    });
+    const command = parseCommandLine(query.data);
+    if (command) await this.#runCommand(ctx, command.name, command.argumentText);
+  }
+
+  async #runCommand(ctx: Context, name: string, argumentText: string): Promise<void> {
+    const from = ctx.from;
+    const chat = ctx.chat;
+    if (!from || !chat) return;
+    const definition = findCommand(name);
+    if (!definition) {
+      if (chat.type === 'private') await this.#replyUnknownCommand(ctx);
+      return;
+    }
+    const reply = await dispatchCommand(
+      definition,
+      { platform: 'telegram', chatId: String(chat.id), isPrivate: chat.type === 'private', user: platformUserOf(from), argumentText },
+      this.#services,
+    );
+    const text = reply.title ? `*${reply.title}*\n\n${reply.text}` : reply.text;
+    const delivery = await sendTelegramReply(this.bot.api, chat.id, text, {
+      buttons: reply.buttons,
+      logger: this.#log,
+      logContext: { updateId: ctx.update.update_id, command: definition.name },
+    });
+    if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, String(from.id));
+  }
+
+  async #replyUnknownCommand(ctx: Context): Promise<void> {
+    if (!ctx.from || !ctx.chat) return;
+    const resolution = await resolveActor(this.#services.engine.actorServices, platformUserOf(ctx.from), { allowBanned: true });
+    const locale = resolution.kind === 'ok' ? resolution.actor.locale : resolution.locale;
+    await sendTelegramReply(this.bot.api, ctx.chat.id, this.#services.texts.t(locale, 'command.unknown'), { logger: this.#log });
+  }
+
+  async #handleOtherMessage(ctx: Context): Promise<void> {
+    const message = ctx.message;
+    if (!message?.from || message.from.is_bot || message.chat.type !== 'private') return;
+    const resolution = await resolveActor(this.#services.engine.actorServices, platformUserOf(message.from));
+    await sendTelegramReply(
+      this.bot.api,
+      message.chat.id,
+      resolution.kind === 'ok' ? this.#services.texts.t(resolution.actor.locale, 'notice.unsupported_message') : resolution.text,
+      { logger: this.#log, logContext: { updateId: ctx.update.update_id } },
+    );
+  }
+
+  /** Handles updates that were stored before a crash but never marked as handled. */
+  async #replayUnfinishedUpdates(): Promise<void> {
+    const pending = await this.#journal.unfinished();
+    if (pending.length === 0) return;
+    this.#log.info({ count: pending.length }, 'handling updates left unfinished by the previous run');
+    for (const entry of pending) {
+      // The journal row exists with status received, so the middleware lets it through once.
+      await this.bot.handleUpdate(entry.payload as Update);
+    }
+  }
+
+  /**
+   * Registers the command menu: English descriptions as the default and Turkish ones for
+   * users whose Telegram language is Turkish. Admin commands are left out here.
+   */
+  async #registerCommandMenu(): Promise<void> {
+    const { texts } = this.#services;
+    const visible = COMMANDS.filter((command) => !command.adminOnly);
+    for (const locale of ['en', 'tr'] as const) {
+      const commands = visible.map((command) => ({
+        command: command.name,
+        description: texts.t(locale, `command.${command.name}.description`).slice(0, 256),
+      }));
+      await this.bot.api.setMyCommands(commands, locale === 'en' ? {} : { language_code: locale });
+    }
+    this.#log.info({ count: visible.length }, 'telegram command menu registered');
+  }
+
+  async #markBlockedIfForbidden(error: unknown, telegramUserId: string): Promise<void> {
+    if (!(error instanceof GrammyError) || error.error_code !== 403) return;
+    await this.#services.db
+      .updateTable('users')
+      .set({ blocked_at: new Date().toISOString() })
+      .where('username', '=', `telegram:${telegramUserId}`)
+      .execute();
+    this.#log.warn({ username: `telegram:${telegramUserId}` }, 'user blocked the bot; marked');
+  }
+
+  /** Error text for logs with the bot token masked: grammY's HttpError messages can contain the request URL. */
+  #describeError(error: unknown): string {
+    if (error instanceof GrammyError) return `${error.method}: ${error.error_code} ${error.description}`;
+    if (error instanceof HttpError) return maskSecrets(`HttpError: ${error.message}`, [this.#token]);
+    if (error instanceof Error) return maskSecrets(`${error.name}: ${error.message}`, [this.#token]);
+    return maskSecrets(String(error), [this.#token]);
+  }
+}

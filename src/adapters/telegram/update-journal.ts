@@ -1,0 +1,95 @@
+import type { Kysely } from 'kysely';
+import type { Update } from 'grammy/types';
+import type { Database } from '../../db/schema.js';
+import { nowIso } from '../../db/values.js';
+
+/**
+ * Stores each Telegram update when it arrives and marks it when handled. grammY's runner
+ * confirms updates to Telegram (through the next `getUpdates` offset) before they are
+ * handled, so without this a crash could lose a batch; with it, a restart handles what is
+ * stored but unhandled, and an update seen twice is answered once.
+ */
+export class UpdateJournal {
+  readonly #inFlight = new Set<string>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly platform: 'telegram' | 'discord' = 'telegram',
+  ) {}
+
+  /**
+   * Records the update; returns false when it was handled before or is being handled now,
+   * in which case the caller must not handle it again.
+   */
+  async begin(key: string, chatId: string | null, payload: unknown): Promise<boolean> {
+    if (this.#inFlight.has(key)) return false;
+    this.#inFlight.add(key);
+    await this.db
+      .insertInto('platform_updates')
+      .values({
+        platform: this.platform,
+        update_key: key,
+        chat_id: chatId,
+        payload: JSON.stringify(payload),
+        status: 'received',
+        received_at: nowIso(),
+        handled_at: null,
+      })
+      .onConflict((conflict) => conflict.columns(['platform', 'update_key']).doNothing())
+      .execute();
+    const row = await this.db
+      .selectFrom('platform_updates')
+      .select('status')
+      .where('platform', '=', this.platform)
+      .where('update_key', '=', key)
+      .executeTakeFirst();
+    if (row?.status !== 'received') {
+      this.#inFlight.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  async finish(key: string, status: 'handled' | 'failed'): Promise<void> {
+    await this.db
+      .updateTable('platform_updates')
+      .set({ status, handled_at: nowIso() })
+      .where('platform', '=', this.platform)
+      .where('update_key', '=', key)
+      .execute();
+    this.#inFlight.delete(key);
+  }
+
+  /** Updates stored but never marked, oldest first: the ones a crash interrupted. */
+  async unfinished(): Promise<Array<{ key: string; payload: unknown }>> {
+    const rows = await this.db
+      .selectFrom('platform_updates')
+      .select(['update_key', 'payload'])
+      .where('platform', '=', this.platform)
+      .where('status', '=', 'received')
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({ key: row.update_key, payload: JSON.parse(row.payload) as unknown }));
+  }
+
+  /** Highest stored Discord-style snowflake or Telegram update id; undefined when none is stored. */
+  async lastKey(): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('platform_updates')
+      .select('update_key')
+      .where('platform', '=', this.platform)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return row?.update_key;
+  }
+}
+
+export function telegramChatIdOf(update: Update): string | null {
+  const chat =
+    update.message?.chat ??
+    update.edited_message?.chat ??
+    update.callback_query?.message?.chat ??
+    update.my_chat_member?.chat ??
+    undefined;
+  return chat ? String(chat.id) : null;
+}

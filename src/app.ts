@@ -1,0 +1,133 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { TelegramAdapter } from './adapters/telegram/telegram-adapter.js';
+import type { CommandServices } from './commands/types.js';
+import { enabledPlatforms, type EnvConfig } from './config/env.js';
+import { openDatabase } from './db/connection.js';
+import { migrateToLatest } from './db/migrate.js';
+import type { Database } from './db/schema.js';
+import { ConversationEngine } from './engine/conversation-engine.js';
+import { SystemSettings } from './engine/settings.js';
+import { applyAdminIds } from './engine/users.js';
+import { TextCatalog } from './i18n/texts.js';
+import { startScheduledJobs, sweepExpiredRows, type ScheduledJobsHandle } from './jobs/scheduler.js';
+import { runSummaryPass } from './jobs/summary-job.js';
+import { hasUsableChatModel } from './router/catalog.js';
+import { createModelRouter, type ReloadableModelRouter } from './router/model-router.js';
+import { loadSeedData } from './seed/load-seed-data.js';
+import { seedDatabase } from './seed/seed-database.js';
+
+/** A platform adapter as the app sees it. */
+export interface PlatformAdapter {
+  start(): Promise<void>;
+  /** Stops taking updates and waits up to `graceMs` for running handlers. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface RunningApp {
+  db: Kysely<Database>;
+  engine: ConversationEngine;
+  router: ReloadableModelRouter;
+  services: CommandServices;
+  telegram?: TelegramAdapter;
+  /** Stops taking updates, lets running turns finish (at most `graceMs`), then closes the database. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Thrown when start-up cannot continue; the message says what to change. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** Default bound on how long a stop waits for running turns. */
+export const DEFAULT_STOP_GRACE_MS = 10_000;
+
+/**
+ * Starts the bot: database and migrations, seed data, `ADMIN_IDS`, model router, engine,
+ * scheduled jobs, then every platform adapter that has a token.
+ */
+export async function startApp(env: EnvConfig, logger: Logger): Promise<RunningApp> {
+  const platforms = enabledPlatforms(env);
+  if (platforms.length === 0) {
+    throw new StartupError(
+      'No platform token is set: set TELEGRAM_BOT_TOKEN (from @BotFather) and/or DISCORD_BOT_TOKEN (from the Discord developer portal).',
+    );
+  }
+
+  const db = openDatabase(env.DATABASE_URL, logger);
+  const stopped: Array<(graceMs: number) => Promise<void>> = [];
+  try {
+    await migrateToLatest(db, logger);
+    await seedDatabase(db, loadSeedData(), logger);
+    const promoted = await applyAdminIds(db, env.ADMIN_IDS);
+    if (promoted > 0) logger.info({ promoted }, 'ADMIN_IDS applied');
+
+    const settings = new SystemSettings(db);
+    await settings.load();
+    const texts = new TextCatalog(db);
+    await texts.load();
+
+    const router = createModelRouter({
+      db,
+      env: { GROQ_API_KEY: env.GROQ_API_KEY, LOCAL_LLM_API_KEY: env.LOCAL_LLM_API_KEY },
+      baseUrlOverrides: { groq: env.GROQ_BASE_URL, ollama: env.LOCAL_LLM_BASE_URL, forge: env.IMAGE_API_BASE_URL },
+      logger,
+      maxRetryAfterSeconds: settings.number('router.max_retry_after_seconds', 5),
+    });
+    const catalog = await router.catalog();
+    if (!hasUsableChatModel(catalog)) {
+      throw new StartupError(
+        'No chat model is usable: set GROQ_API_KEY, or keep an active model_configs row of purpose "chat" on a provider that needs no key.',
+      );
+    }
+
+    const engine = new ConversationEngine({ db, router, settings, texts, logger, adminIds: new Set(env.ADMIN_IDS) });
+    const services: CommandServices = { db, engine, settings, texts, logger };
+
+    const jobs: ScheduledJobsHandle = startScheduledJobs({
+      cronExpression: env.SUMMARY_CRON,
+      tasks: [
+        { name: 'summary-compaction', run: () => runSummaryPass({ db, router, logger }) },
+        sweepExpiredRows(db),
+      ],
+      logger,
+    });
+    stopped.push(() => jobs.stop());
+
+    let telegram: TelegramAdapter | undefined;
+    if (env.TELEGRAM_BOT_TOKEN) {
+      telegram = new TelegramAdapter({ token: env.TELEGRAM_BOT_TOKEN, apiRoot: env.TELEGRAM_API_ROOT, services, logger });
+      await telegram.start();
+      const adapter = telegram;
+      stopped.unshift((graceMs) => adapter.stop(graceMs));
+    }
+    if (env.DISCORD_BOT_TOKEN) {
+      // TODO: start the Discord adapter here once it exists; until then a Discord token alone starts nothing.
+      logger.warn('DISCORD_BOT_TOKEN is set, but the Discord adapter is not available in this version');
+    }
+
+    logger.info({ platforms, database: env.DATABASE_URL }, 'bot started');
+
+    let stopping: Promise<void> | undefined;
+    const stop = (graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> => {
+      stopping ??= (async () => {
+        logger.info('bot stopping');
+        for (const step of stopped) await step(graceMs);
+        const drained = await Promise.race([
+          engine.drain().then(() => true),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+        ]);
+        if (!drained) logger.warn({ graceMs }, 'running turns did not finish in time; closing anyway');
+        await db.destroy();
+        logger.info('bot stopped');
+      })();
+      return stopping;
+    };
+
+    return { db, engine, router, services, telegram, stop };
+  } catch (error) {
+    for (const step of stopped) await step(0).catch(() => undefined);
+    await db.destroy();
+    throw error;
+  }
+}

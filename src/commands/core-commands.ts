@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { findUser, usernameFor } from '../engine/users.js';
+import { normalizeInviteCode, redeemInvite } from '../engine/invites.js';
+import { resolveLocale } from '../i18n/locale.js';
+import type { CommandDefinition } from './types.js';
+
+const noOptions = z.object({});
+const ignoreArguments = () => ({});
+
+/**
+ * `/start [CODE]`: the welcome. In invite mode an unknown person's code is redeemed first,
+ * atomically, and only a winner is created as a user. A Telegram `t.me/<bot>?start=CODE`
+ * link sends exactly this command.
+ */
+export const startCommand: CommandDefinition<typeof noOptions> = {
+  name: 'start',
+  nameTr: 'basla',
+  allowUnknownUser: true,
+  allowBanned: true,
+  schema: noOptions,
+  parse: ignoreArguments,
+  async beforeAccess(invocation, services) {
+    const existing = await findUser(services.db, usernameFor(invocation.user));
+    const code = invocation.argumentText.split(/\s+/)[0] ?? '';
+    if (existing || code === '') return {};
+    if (services.settings.string('access.mode', 'open') !== 'invite') return {};
+
+    const locale = resolveLocale({
+      platformLanguage: invocation.user.languageCode,
+      systemDefault: services.settings.string('i18n.default_locale', 'en'),
+    });
+    if (!normalizeInviteCode(code) || !(await redeemInvite(services.db, code, usernameFor(invocation.user)))) {
+      services.logger.info({ username: usernameFor(invocation.user) }, 'invite code rejected');
+      return { reply: { text: services.texts.t(locale, 'invite.invalid'), isError: true } };
+    }
+    services.logger.info({ username: usernameFor(invocation.user) }, 'invite code redeemed');
+    return { allowCreate: true };
+  },
+  async handle(context) {
+    const name = context.actor.user.display_name ?? context.user.displayName ?? '';
+    const assistant =
+      (await context.services.db.selectFrom('ai_identity_config').select('display_name').where('id', '=', 1).executeTakeFirst())
+        ?.display_name ?? 'Assistant';
+    const welcome = context.t('welcome', { name, assistant });
+    const accepted = context.actor.isNew && context.argumentText !== '' ? `${context.t('invite.accepted', { name })}\n\n` : '';
+    return { text: `${accepted}${welcome}` };
+  },
+};
+
+export const helpCommand: CommandDefinition<typeof noOptions> = {
+  name: 'help',
+  nameTr: 'yardim',
+  allowBanned: true,
+  schema: noOptions,
+  parse: ignoreArguments,
+  async handle(context) {
+    return { text: context.t('help'), title: context.t('command.help.description') };
+  },
+};
+
+export const newCommand: CommandDefinition<typeof noOptions> = {
+  name: 'new',
+  nameTr: 'yeni',
+  schema: noOptions,
+  parse: ignoreArguments,
+  async handle(context) {
+    await context.services.engine.runInChat(context.platform, context.chatId, () =>
+      context.services.engine.startNewConversation(context.actor, context.platform, context.chatId),
+    );
+    return { text: context.t('conversation.new') };
+  },
+};

@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+import { resolveActor } from '../engine/actor.js';
+import { roleOf } from '../engine/permissions.js';
+import type { CommandDefinition, CommandInvocation, CommandReply, CommandServices } from './types.js';
+
+/**
+ * Runs one command for either platform: access (invite mode, bans), the admin check, option
+ * validation, then the handler. Returns the reply to show; never throws for user errors.
+ */
+export async function dispatchCommand(
+  definition: CommandDefinition,
+  invocation: CommandInvocation,
+  services: CommandServices,
+): Promise<CommandReply> {
+  const log = services.logger.child({
+    component: 'commands',
+    command: definition.name,
+    platform: invocation.platform,
+    chatId: invocation.chatId,
+  });
+
+  const early = definition.beforeAccess ? await definition.beforeAccess(invocation, services) : {};
+  if (early.reply) return early.reply;
+
+  const resolution = await resolveActor(services.engine.actorServices, invocation.user, {
+    allowCreate: early.allowCreate ?? false,
+    allowBanned: definition.allowBanned ?? false,
+  });
+  if (resolution.kind === 'refused') {
+    log.info({ reason: resolution.reason }, 'command refused');
+    return { text: resolution.text, isError: true };
+  }
+
+  const { actor } = resolution;
+  const t = (key: string, variables?: Record<string, string | number>) => services.texts.t(actor.locale, key, variables);
+
+  if (definition.adminOnly && roleOf(actor.user) !== 'admin') {
+    log.warn({ userId: actor.user.id }, 'admin command refused to a non-admin');
+    return { text: t('refusal.admin_only'), isError: true };
+  }
+
+  const parsed = (definition.schema as z.ZodType).safeParse(definition.parse(invocation.argumentText));
+  if (!parsed.success) {
+    return {
+      text: t('command.invalid_arguments', { command: definition.name, usage: definition.usage ?? `/${definition.name}` }),
+      isError: true,
+    };
+  }
+
+  try {
+    return await definition.handle({
+      ...invocation,
+      actor,
+      locale: actor.locale,
+      options: parsed.data,
+      services,
+      t,
+    });
+  } catch (error) {
+    log.error({ err: error, userId: actor.user.id }, 'command failed');
+    return { text: t('error.internal'), isError: true };
+  }
+}
+
+/** Splits `/name@bot rest` into the command name and its argument text; undefined when not a command. */
+export function parseCommandLine(text: string): { name: string; argumentText: string } | undefined {
+  const match = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(text.trim());
+  if (!match) return undefined;
+  return { name: (match[1] ?? '').toLowerCase(), argumentText: (match[2] ?? '').trim() };
+}

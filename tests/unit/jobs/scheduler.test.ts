@@ -1,0 +1,211 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { startScheduledJobs, sweepExpiredRows } from '../../../src/jobs/scheduler.js';
+import type { ScheduledJobsHandle } from '../../../src/jobs/scheduler.js';
+import { createTempDatabase } from '../../support/temp-db.js';
+import type { TempDatabase } from '../../support/temp-db.js';
+
+const EVERY_SECOND = '* * * * * *';
+
+interface LogLine {
+  level: number;
+  msg: string;
+  job?: string;
+  result?: unknown;
+  err?: { message: string };
+}
+
+/** Creates a pino logger that keeps parsed lines and lets a test wait for a given message. */
+function createCapturingLogger() {
+  const lines: LogLine[] = [];
+  const waiters: { message: string; resolve: (line: LogLine) => void }[] = [];
+
+  const logger = pino(
+    { level: 'debug' },
+    {
+      write(chunk: string) {
+        const line = JSON.parse(chunk) as LogLine;
+        lines.push(line);
+        for (const waiter of waiters.filter((entry) => entry.message === line.msg)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(line);
+        }
+      },
+    },
+  );
+
+  const waitFor = (message: string): Promise<LogLine> => {
+    const existing = lines.find((line) => line.msg === message);
+    if (existing !== undefined) {
+      return Promise.resolve(existing);
+    }
+    return new Promise((resolve) => waiters.push({ message, resolve }));
+  };
+
+  return { logger, lines, waitFor };
+}
+
+let handle: ScheduledJobsHandle | undefined;
+let temp: TempDatabase | undefined;
+
+afterEach(async () => {
+  await handle?.stop();
+  handle = undefined;
+  await temp?.cleanup();
+  temp = undefined;
+});
+
+describe('startScheduledJobs', () => {
+  it.each(['bad', '61 * * * *', '* * * *', ''])('rejects cron expression %j', (expression) => {
+    const { logger } = createCapturingLogger();
+
+    expect(() =>
+      startScheduledJobs({ cronExpression: expression, tasks: [], logger }),
+    ).toThrow(`Invalid cron expression "${expression}"`);
+  });
+
+  it('accepts a seconds field', async () => {
+    const { logger } = createCapturingLogger();
+
+    handle = startScheduledJobs({ cronExpression: '0 */10 * * * *', tasks: [], logger });
+
+    expect(handle).toBeDefined();
+  });
+
+  it('logs a run and its result', async () => {
+    const { logger, waitFor } = createCapturingLogger();
+
+    handle = startScheduledJobs({
+      cronExpression: EVERY_SECOND,
+      tasks: [{ name: 'counter', run: async () => ({ counted: 3 }) }],
+      logger,
+    });
+    const started = await waitFor('scheduled job started');
+    const finished = await waitFor('scheduled job finished');
+
+    expect(started.job).toBe('counter');
+    expect(finished.job).toBe('counter');
+    expect(finished.result).toEqual({ counted: 3 });
+  });
+
+  it('logs a failed run without throwing', async () => {
+    const { logger, waitFor } = createCapturingLogger();
+
+    handle = startScheduledJobs({
+      cronExpression: EVERY_SECOND,
+      tasks: [
+        {
+          name: 'broken',
+          run: async () => {
+            throw new Error('database is locked');
+          },
+        },
+      ],
+      logger,
+    });
+    const failed = await waitFor('scheduled job failed');
+
+    expect(failed.job).toBe('broken');
+    expect(failed.err?.message).toBe('database is locked');
+  });
+
+  it('stop waits for a running job', async () => {
+    const { logger } = createCapturingLogger();
+    let release: () => void = () => undefined;
+    let markStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => {
+      markStarted = resolve;
+    });
+    let runs = 0;
+
+    handle = startScheduledJobs({
+      cronExpression: EVERY_SECOND,
+      tasks: [
+        {
+          name: 'slow',
+          run: () => {
+            runs += 1;
+            markStarted();
+            return new Promise<void>((resolve) => {
+              release = resolve;
+            });
+          },
+        },
+      ],
+      logger,
+    });
+    await started;
+
+    let stopResolved = false;
+    const stopping = handle.stop().then(() => {
+      stopResolved = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopResolved).toBe(false);
+
+    release();
+    await stopping;
+    expect(stopResolved).toBe(true);
+    expect(runs).toBe(1);
+  });
+
+  it('stop can be called twice', async () => {
+    const { logger, lines } = createCapturingLogger();
+    handle = startScheduledJobs({ cronExpression: EVERY_SECOND, tasks: [], logger });
+
+    await handle.stop();
+    await handle.stop();
+
+    expect(lines.filter((line) => line.msg === 'scheduled jobs stopped')).toHaveLength(1);
+  });
+});
+
+describe('sweepExpiredRows', () => {
+  it('deletes only expired rows', async () => {
+    temp = await createTempDatabase();
+    const { db } = temp;
+    const now = new Date('2026-12-04T12:00:00.000Z');
+    const past = '2026-12-04T11:59:59.000Z';
+    const future = '2026-12-04T12:00:01.000Z';
+    const user = await db
+      .insertInto('users')
+      .values({
+        username: 'telegram:4004',
+        role: 'user',
+        is_banned: 0,
+        selected_model: 'auto',
+        bela_unlocked: 0,
+        limits: '{}',
+        permissions: '{}',
+        created_at: past,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('sessions')
+      .values([
+        { id: 'expired', user_id: user.id, type: 'active_session', expires_at: past, created_at: past },
+        { id: 'valid', user_id: user.id, type: 'remember_token', expires_at: future, created_at: past },
+      ])
+      .execute();
+    const cacheRow = { user_id: user.id, question: 'q', answer: 'a', engine: 'cloud', created_at: past };
+    await db
+      .insertInto('answer_cache')
+      .values([
+        { ...cacheRow, cache_key: 'expired', expires_at: past },
+        { ...cacheRow, cache_key: 'valid', expires_at: future },
+        { ...cacheRow, cache_key: 'no-expiry', expires_at: null },
+      ])
+      .execute();
+
+    const job = sweepExpiredRows(db, () => now);
+    const result = await job.run();
+
+    expect(result).toEqual({ deletedSessions: 1, deletedAnswerCacheRows: 1 });
+    const sessions = await db.selectFrom('sessions').select('id').execute();
+    expect(sessions.map((row) => row.id)).toEqual(['valid']);
+    const cache = await db.selectFrom('answer_cache').select('cache_key').orderBy('cache_key').execute();
+    expect(cache.map((row) => row.cache_key)).toEqual(['no-expiry', 'valid']);
+  });
+});
