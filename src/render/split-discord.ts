@@ -182,10 +182,13 @@ function moveCutOutOfFenceLines(
 
   for (const block of blocks) {
     const inOpener = endOffset > block.openStart && endOffset <= block.contentStart;
+    if (inOpener && block.openStart > startOffset) {
+      return indexAtOffset(offsets, block.openStart);
+    }
+
     const inCloser = block.closeEnd !== undefined && endOffset > block.closeStart && endOffset < block.closeEnd;
-    const target = inOpener ? block.openStart : inCloser ? block.closeStart : undefined;
-    if (target !== undefined && target > startOffset) {
-      return indexAtOffset(offsets, target);
+    if (inCloser && block.closeStart > startOffset) {
+      return indexAtOffset(offsets, block.closeStart);
     }
   }
   return end;

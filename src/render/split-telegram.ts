@@ -23,7 +23,8 @@ import { chooseCut, isLineBreak, isWhitespace, splitGraphemes } from './text-bre
  * `html` should be valid Telegram HTML such as `markdownToTelegramHtml` produces. Entities in
  * text are decoded and written back as `&lt;` `&gt;` `&amp;` or the literal character, so a
  * cut never lands inside an entity. A cut never lands inside a tag or a grapheme cluster,
- * except that a single grapheme longer than `limit` is cut between code points. Cuts prefer a
+ * except that a single grapheme longer than `limit` is cut between code points, and a cluster
+ * that a tag splits in the input counts as two. Cuts prefer a
  * paragraph break, then a line break, then a space (see `chooseCut`).
  *
  * Returns no chunks when the visible text is empty or only whitespace.

@@ -136,10 +136,16 @@ function renderList(token: Tokens.List, context: BlockContext): string {
   return token.items
     .map((item, index) => {
       const marker = token.ordered ? `${start + index}. ` : '• ';
-      const checkbox = item.task ? (item.checked === true ? '☑ ' : '☐ ') : '';
-      return indent + marker + checkbox + renderBlocks(item.tokens, itemContext, '\n');
+      return indent + marker + taskBox(item) + renderBlocks(item.tokens, itemContext, '\n');
     })
     .join('\n');
+}
+
+function taskBox(item: Tokens.ListItem): string {
+  if (!item.task) {
+    return '';
+  }
+  return item.checked === true ? '☑ ' : '☐ ';
 }
 
 function renderTable(token: Tokens.Table): string {

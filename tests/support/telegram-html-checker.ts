@@ -9,13 +9,13 @@
  * - Every `<`, `>` and `&` that is not part of a tag or an entity must be escaped.
  * - The only named entities are `&lt;` `&gt;` `&amp;` `&quot;`. Numeric entities are allowed.
  *
- * Stricter than Telegram on purpose:
- * - A bare `>` in text is an error. Telegram accepts it, but the renderer should never emit one.
- * - Entity nesting that Telegram silently repairs by dropping formatting is an error here, so
- *   lost formatting shows up in tests. Tags inside code, tags inside pre other than one
+ * Also errors here, so that output which would lose formatting shows up in tests:
+ * - Nesting that the same section forbids: tags inside code, tags inside pre other than one
  *   leading code, nested a, nested blockquote, and pre anywhere but the top level or directly
- *   inside blockquote are all errors.
- * - Attributes other than the ones listed above are errors. Telegram ignores some of them.
+ *   inside blockquote.
+ * - Attributes other than the ones listed above.
+ * NOTE: whether the real server rejects these two kinds of input or only drops the formatting
+ * was not checked, so the error wording for them is this checker's own.
  */
 
 export type TelegramHtmlCheckResult = { ok: true; text: string } | { ok: false; error: string };

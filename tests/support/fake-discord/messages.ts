@@ -46,7 +46,12 @@ export function renderMessage(context: FakeContext, message: StoredMessage): Rec
     const user = context.state.users.get(interaction.userId)!;
     extra.webhook_id = context.applicationId;
     extra.application_id = context.applicationId;
-    extra.interaction_metadata = { id: interaction.id, type: interaction.type, user: userPayload(user) };
+    extra.interaction_metadata = {
+      id: interaction.id,
+      type: interaction.type,
+      user: userPayload(user),
+      authorizing_integration_owners: { '0': '0' },
+    };
   }
   return messagePayload(message, authorOf(context, message), extra);
 }

@@ -64,7 +64,7 @@ export const deleteWebhook: MethodHandler = (params, context) => {
   return true;
 };
 
-/** An empty list removes the commands of the scope and language, as deleteMyCommands does. */
+/** Stores the commands of a scope and language. An empty list removes them, as deleteMyCommands does. */
 export const setMyCommands: MethodHandler = (params, context) => {
   const commands = readCommands(params);
   const scope = readScope(params);

@@ -1,15 +1,15 @@
 /**
  * Error replies of the fake Bot API server, worded as Telegram words them.
  *
- * Telegram answers a failed call with `{ ok: false, error_code, description, parameters? }`
+ * Telegram replies to a failed call with `{ ok: false, error_code, description, parameters? }`
  * and an HTTP status equal to `error_code`. Descriptions start with the status text
  * ("Bad Request: ...", "Forbidden: ...") and client code matches on them, so the wording
  * here matters as much as the code.
  *
- * NOTE: the descriptions for a missing `draft_id`, a missing `message_id`, an invalid
- * command description and more than 100 commands are best guesses: no public record of
- * Telegram's exact wording for them was at hand. Every other description is copied from
- * replies of the real server.
+ * NOTE: most descriptions are copied from real server replies quoted in public bug reports.
+ * The wording of these is unconfirmed: a missing `draft_id`, `message_id` or photo, an
+ * invalid command description, more than 100 commands, an unsupported parse mode and a
+ * malformed request body.
  */
 
 /** The `parameters` object Telegram adds to some errors. */

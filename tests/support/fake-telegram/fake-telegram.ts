@@ -115,7 +115,7 @@ export class FakeTelegram {
     this.#server ??= await listenApiServer((call) => this.#dispatch(call));
   }
 
-  /** Answers a held getUpdates with no updates, then stops the server and drops its connections. */
+  /** Releases a held getUpdates with no updates, then stops the server and drops its connections. */
   async close(): Promise<void> {
     this.#updates.close();
     const server = this.#server;
@@ -177,7 +177,7 @@ export class FakeTelegram {
 
   // --- Recorded state ---------------------------------------------------------------------
 
-  /** Every call so far, in the order the replies were sent; `method` matches case-insensitively. */
+  /** Returns every call so far in the order of the replies. `method` matches case-insensitively. */
   calls(method?: string): RecordedCall[] {
     if (method === undefined) {
       return [...this.#state.calls];
@@ -213,9 +213,9 @@ export class FakeTelegram {
   // --- Waiting ----------------------------------------------------------------------------
 
   /**
-   * Resolves with the first truthy value `predicate` returns, checked now and after every
-   * change (a call answered, an update queued). Rejects after `timeoutMs` with the last
-   * calls in the message, or as soon as `predicate` throws.
+   * Resolves with the first truthy value `predicate` returns. The predicate runs now and
+   * after every change (a call replied to, an update queued). Rejects after `timeoutMs` with
+   * the last calls in the message, or as soon as `predicate` throws.
    */
   waitFor<T>(predicate: (fake: FakeTelegram) => T, timeoutMs = DEFAULT_WAIT_TIMEOUT_MS): Promise<NonNullable<T>> {
     return new Promise((resolve, reject) => {
@@ -312,7 +312,7 @@ export class FakeTelegram {
       response =
         error instanceof TelegramApiError
           ? errorResponse(error)
-          : // A fault of the fake itself: the bot sees a server error that names the cause.
+          : // A fault of the fake itself reaches the bot as a server error that names the cause.
             { ok: false, error_code: 500, description: `Internal Server Error: ${(error as Error).message}` };
     }
 

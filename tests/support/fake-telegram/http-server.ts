@@ -88,7 +88,7 @@ async function handleRequest(
       signal: aborted.signal,
     });
   } catch (error) {
-    // The dispatcher answers every API error itself; what lands here is a broken request body.
+    // The dispatcher turns every API error into a reply itself, so only a failed body read lands here.
     reply = { ok: false, error_code: 500, description: `Internal Server Error: ${(error as Error).message}` };
   }
 

@@ -1,17 +1,18 @@
 /**
  * Flood limits of the fake Bot API server.
  *
- * Telegram's Bot FAQ gives three numbers and no algorithm: avoid more than one message per
- * second in a single chat ("we may allow short bursts that go over this limit, but
- * eventually you'll begin receiving 429 errors"), no more than 20 messages per minute in
- * the same group, and about 30 messages per second for bulk notifications. The fake models
+ * Telegram's Bot FAQ, as quoted on grammY's "Scaling Up IV: Flood Limits" page, gives three
+ * numbers and no algorithm. A bot should avoid more than one message per second in a single
+ * chat ("we may allow short bursts that go over this limit, but eventually you'll begin
+ * receiving 429 errors"), no more than 20 messages per minute in the same group, and about
+ * 30 messages per second for bulk notifications. The fake models
  * each as a token bucket: a burst up to the bucket's capacity passes at once, then calls
  * are paced at the refill rate. A rejected call takes no token from any bucket.
  *
  * What counts against which bucket:
  * - per chat: new messages, text and markup edits, and drafts. Telegram does not publish
- *   an edit or draft limit; counting them here makes a bot that streams by editing or by
- *   drafting faster than the per-chat pace see 429, which is what pacing code must survive.
+ *   an edit or draft limit. Counting them here means a bot that streams edits or drafts
+ *   faster than the per-chat pace gets 429, so its pacing code is exercised in tests.
  * - per group (negative chat ids): the same calls, at 20 per minute.
  * - global: new messages only (sendMessage, sendPhoto).
  */

@@ -140,9 +140,9 @@ export const deleteMessage: MethodHandler = (params, context) => {
  * Records a draft. Drafts exist only in private chats, and each one counts against the
  * chat's flood limit like a message.
  *
- * NOTE: Bot API 9.5 documented `text` as 1-4096 characters; the grammY 1.46 types (the
- * version installed here) document 0-4096, where an empty text shows a "Thinking…"
- * placeholder. The fake follows the installed version and accepts an empty text.
+ * NOTE: some client libraries (aiogram 3.26) document the draft `text` as 1-4096
+ * characters. The grammY 1.46 types installed here document 0-4096, where an empty text
+ * shows a "Thinking…" placeholder, so the fake accepts an empty text.
  */
 export const sendMessageDraft: MethodHandler = (params, context) => {
   const chatId = readChatId(params);

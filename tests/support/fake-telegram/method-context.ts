@@ -21,7 +21,7 @@ export interface MethodContext {
   botInfo: UserFromGetMe;
   /** Files uploaded with this call. */
   files: Map<string, UploadedFile>;
-  /** Aborted when the client disconnects before the answer is sent. */
+  /** Aborted when the client disconnects before the reply is sent. */
   signal: AbortSignal;
   /** Arrival time of the call, `Date.now()` milliseconds. */
   now: number;
@@ -38,7 +38,7 @@ export function enforceRateLimit(context: MethodContext, chatId: number, kind: L
   }
 }
 
-/** The content fields of a sent message, for its edit history. */
+/** Copies the content fields of a sent message, for its edit history. */
 export function currentContent(message: SentMessage): MessageContent {
   const { text, caption, parse_mode, html, entities, reply_markup, at } = message;
   return { text, caption, parse_mode, html, entities, reply_markup, at };
@@ -80,7 +80,7 @@ export function toTelegramMessage(
       {
         file_id: `fake-photo-${message.chat_id}-${message.message_id}`,
         file_unique_id: `fake-unique-${message.chat_id}-${message.message_id}`,
-        // NOTE: the fake does not decode images, so the dimensions are placeholders.
+        // The fake does not decode images, so the dimensions are placeholders.
         width: 1280,
         height: 1280,
         file_size: message.photo.size,

@@ -56,7 +56,7 @@ export class FakeState {
     return record;
   }
 
-  /** The chat the bot addresses, or Telegram's "chat not found" when it never wrote. */
+  /** Returns the chat the bot addresses, or throws "chat not found" when the user never wrote. */
   chat(chatId: number): ChatRecord {
     const record = this.#chats.get(chatId);
     if (record === undefined) {
@@ -79,7 +79,7 @@ export class FakeState {
     return record.lastMessageId;
   }
 
-  /** The bot's messages that were not deleted, in the order they were sent. */
+  /** Returns the bot's messages that were not deleted, in the order they were sent. */
   sentMessages(chatId?: number): SentMessage[] {
     const records = chatId === undefined ? [...this.#chats.values()] : [this.#chats.get(chatId)];
     return records

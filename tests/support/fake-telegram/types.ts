@@ -17,12 +17,12 @@ export interface FakeUser {
   is_premium?: true;
 }
 
-/** The JSON body the fake answered a call with. */
+/** The JSON body of the fake's reply to a call. */
 export type ApiResponse =
   | { ok: true; result: unknown }
   | { ok: false; error_code: number; description: string; parameters?: ResponseParameters };
 
-/** One API call as the bot made it and as the fake answered it. */
+/** One API call as the bot made it, with the fake's reply. */
 export interface RecordedCall {
   /** Method name as it appeared in the URL (Telegram treats it case-insensitively). */
   method: string;
@@ -32,7 +32,7 @@ export interface RecordedCall {
   response: ApiResponse;
 }
 
-/** The error a call injected with `failNext` answers with. */
+/** The error reply `failNext` injects. */
 export interface InjectedError {
   error_code: number;
   description: string;

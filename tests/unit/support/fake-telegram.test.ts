@@ -106,13 +106,11 @@ describe('fake Telegram with a running grammY bot', () => {
     const fake = await startFake();
     const bot = botFor(fake);
     const results: boolean[] = [];
+    const secondAnswerErrors: string[] = [];
     bot.command('menu', (ctx) => ctx.reply('pick', { reply_markup: new InlineKeyboard().text('A', 'pick:a') }));
     bot.callbackQuery('pick:a', async (ctx) => {
       results.push(await ctx.answerCallbackQuery({ text: 'picked' }));
-      const second = await grammyError(ctx.answerCallbackQuery());
-      expect(second.description).toBe(
-        'Bad Request: query is too old and response timeout expired or query ID is invalid',
-      );
+      secondAnswerErrors.push((await grammyError(ctx.answerCallbackQuery())).description);
       await ctx.editMessageText('picked A');
     });
     runner = run(bot);
@@ -123,6 +121,9 @@ describe('fake Telegram with a running grammY bot', () => {
     const edited = await fake.waitFor((f) => f.sentMessages(ADA.id).find((m) => m.text === 'picked A'));
 
     expect(results).toEqual([true]);
+    expect(secondAnswerErrors).toEqual([
+      'Bad Request: query is too old and response timeout expired or query ID is invalid',
+    ]);
     expect(fake.callbackAnswers().map((answer) => answer.text)).toEqual(['picked']);
     expect(edited.history.map((version) => version.text)).toEqual(['pick']);
     // The edit did not repeat the keyboard, so Telegram removes it.
@@ -190,7 +191,7 @@ describe('fake Telegram polling lifecycle', () => {
 });
 
 describe('fake Telegram validation', () => {
-  it('rejects invalid HTML with can\'t parse entities', async () => {
+  it('rejects invalid HTML', async () => {
     const fake = await startFake();
     const bot = botFor(fake);
     fake.sendText(ADA, 'hi');
@@ -365,7 +366,7 @@ describe('fake Telegram drafts and photos', () => {
     expect(error.description).toBe('Bad Request: TEXTDRAFT_PEER_INVALID');
   });
 
-  it('records a multipart photo upload and checks the caption', async () => {
+  it('records a multipart photo upload', async () => {
     const fake = await startFake();
     const bot = botFor(fake);
     fake.sendText(ADA, 'hi');
@@ -382,7 +383,7 @@ describe('fake Telegram drafts and photos', () => {
 });
 
 describe('fake Telegram flood limits and injected failures', () => {
-  it('answers 429 with retry_after past the per-chat burst', async () => {
+  it('answers 429 past the chat burst', async () => {
     const fake = await startFake();
     const bot = botFor(fake);
     fake.sendText(ADA, 'hi');
@@ -479,7 +480,7 @@ describe('fake Telegram protocol', () => {
     expect(error.description).toBe('Unauthorized');
   });
 
-  it('answers 404 for an unknown method with the same HTTP status', async () => {
+  it('answers 404 for unknown methods', async () => {
     const fake = await startFake();
 
     const response = await fetch(`${fake.apiRoot}/bot${fake.token}/sendTelepathy`, { method: 'POST' });
@@ -488,7 +489,7 @@ describe('fake Telegram protocol', () => {
     expect(await response.json()).toEqual({ ok: false, error_code: 404, description: 'Not Found' });
   });
 
-  it('accepts query strings, form bodies and any method case', async () => {
+  it('accepts query and form parameters', async () => {
     const fake = await startFake();
     fake.sendText(ADA, 'hi');
 
@@ -504,7 +505,7 @@ describe('fake Telegram protocol', () => {
     expect(fake.sentMessages(ADA.id)[1]?.reply_markup).toEqual({ inline_keyboard: [] });
   });
 
-  it('redelivers unconfirmed updates and forgets confirmed ones', async () => {
+  it('redelivers updates until confirmed', async () => {
     const fake = await startFake();
     const bot = botFor(fake);
     const sent = fake.sendText(ADA, 'once');
@@ -530,7 +531,7 @@ describe('fake Telegram protocol', () => {
     expect(updates.map((update) => update.message?.text)).toEqual(['wake up']);
   });
 
-  it('terminates a held getUpdates with 409 when another starts', async () => {
+  it('ends a held poll with 409', async () => {
     const fake = await startFake();
     const first = botFor(fake);
     const second = botFor(fake);
@@ -560,7 +561,7 @@ describe('fake Telegram protocol', () => {
 });
 
 describe('parseMultipart', () => {
-  it('reads quoted and bare parameters with any header case', () => {
+  it('reads quoted and bare parameters', () => {
     const body = Buffer.from(
       [
         '--XYZ',
