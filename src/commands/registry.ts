@@ -1,11 +1,50 @@
+import { banCommand, unbanCommand } from './admin-commands/ban.js';
+import { configCommand } from './admin-commands/config.js';
+import { inviteCommand } from './admin-commands/invite.js';
+import { limitsCommand } from './admin-commands/limits.js';
+import { lockCommand, unlockCommand } from './admin-commands/local-access.js';
+import { roleCommand } from './admin-commands/role.js';
+import { statsCommand } from './admin-commands/stats.js';
+import { textCommand } from './admin-commands/text.js';
 import { helpCommand, newCommand, startCommand } from './core-commands.js';
 import type { CommandDefinition } from './types.js';
+import { historyCommand } from './user-commands/history.js';
+import { languageCommand } from './user-commands/language.js';
+import { modelCommand } from './user-commands/model.js';
+import { personaCommand } from './user-commands/persona.js';
+import { prefsCommand } from './user-commands/prefs.js';
+import { presetCommand } from './user-commands/preset.js';
+import { redeemCommand } from './user-commands/redeem.js';
+import { usageCommand } from './user-commands/usage.js';
 
 /**
- * Every command the bot offers, in menu order. Adapters register these with the platform
- * and route invocations to `dispatchCommand`.
+ * Every command the bot offers, in menu order: the basics, then user commands, then admin
+ * commands. Adapters register these with the platform and route invocations to
+ * `dispatchCommand`.
  */
-export const COMMANDS: readonly CommandDefinition[] = [startCommand, helpCommand, newCommand] as CommandDefinition[];
+export const COMMANDS: readonly CommandDefinition[] = [
+  startCommand,
+  helpCommand,
+  newCommand,
+  personaCommand,
+  modelCommand,
+  presetCommand,
+  prefsCommand,
+  usageCommand,
+  historyCommand,
+  redeemCommand,
+  languageCommand,
+  banCommand,
+  unbanCommand,
+  inviteCommand,
+  roleCommand,
+  unlockCommand,
+  lockCommand,
+  limitsCommand,
+  configCommand,
+  statsCommand,
+  textCommand,
+] as CommandDefinition[];
 
 export function findCommand(name: string): CommandDefinition | undefined {
   const lower = name.toLowerCase();

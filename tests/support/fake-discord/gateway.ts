@@ -32,7 +32,7 @@ export interface DisconnectOptions {
    * discord.js treats as resumable. A code of 1000 makes discord.js start a new session.
    */
   code?: number;
-  /** Forget all sessions, so a Resume is answered with Invalid Session and the client identifies again. */
+  /** Forget all sessions, so a Resume gets Invalid Session (op 9) and the client identifies again. */
   invalidateSessions?: boolean;
 }
 

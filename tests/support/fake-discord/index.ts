@@ -52,7 +52,7 @@ export interface AddUserInput {
   locale?: string;
 }
 
-/** Everything the bot answered to one interaction. */
+/** Everything the bot sent in response to one interaction. */
 export interface InteractionResponseRecord {
   /** Callback type of the initial response (4 reply, 5 deferred, 6/7 component update, 8 autocomplete, 9 modal). */
   callbackType: number | undefined;
@@ -112,7 +112,7 @@ export class FakeDiscord {
     return user;
   }
 
-  /** The id of the DM channel between the bot and a user, created on first use. */
+  /** Returns the id of the DM channel between the bot and a user, creating the channel on first use. */
   dmChannelId(userId: string): string {
     if (!this.#context.state.users.has(userId)) {
       throw new Error(`Unknown fake user ${userId}; add it with addUser() first`);
@@ -150,7 +150,7 @@ export class FakeDiscord {
   }
 
   /**
-   * Answers the next request that matches with `status` and `body` instead of handling it.
+   * Responds to the next matching request with `status` and `body` instead of handling it.
    * A string path matches the path after `/api/v10` exactly, e.g. `/channels/123/messages`.
    */
   failNext(matcher: RouteMatcher, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -180,7 +180,7 @@ export class FakeDiscord {
     };
   }
 
-  /** Every REST request received so far, oldest first. */
+  /** Returns every REST request received so far, oldest first. */
   requests(): readonly RecordedRequest[] {
     return this.#context.state.requests;
   }
@@ -221,8 +221,9 @@ export class FakeDiscord {
   }
 
   /**
-   * Resolves with the first truthy value of `probe`, re-checked after every change the fake sees
-   * (requests, dispatches, gateway sessions). Use it instead of sleeping.
+   * Resolves with the first truthy value of `probe`, re-checked after every change the fake records
+   * (requests, dispatches, gateway sessions). Use it instead of sleeping; for effects inside the
+   * client, such as a handler having run, wait on the client's own events instead.
    */
   waitFor<T>(probe: () => T | undefined | null | false, timeoutMs = 5_000, description = 'the condition'): Promise<T> {
     return this.#context.state.waitFor(probe, timeoutMs, description);

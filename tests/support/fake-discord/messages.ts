@@ -1,4 +1,4 @@
-import { GatewayDispatchEvents, GatewayIntentBits, MessageFlags } from 'discord.js';
+import { ChannelType, GatewayDispatchEvents, GatewayIntentBits, MessageFlags } from 'discord.js';
 import type { FakeContext } from './context.js';
 import { DiscordHttpError, discordErrors, invalidFormBody } from './errors.js';
 import { isEmptyMessage, validateMessageBody, type MessageBody } from './message-limits.js';
@@ -38,7 +38,7 @@ function authorOf(context: FakeContext, message: StoredMessage): FakeUser {
   return message.authorId === context.botUser.id ? context.botUser : context.state.users.get(message.authorId)!;
 }
 
-/** The message object for REST responses and dispatches. */
+/** Renders a stored message as the message object of REST responses and dispatches. */
 export function renderMessage(context: FakeContext, message: StoredMessage): Record<string, unknown> {
   const extra: Record<string, unknown> = {};
   const interaction = message.interactionId ? context.state.interactions.get(message.interactionId) : undefined;
@@ -60,7 +60,9 @@ function dispatchMessage(context: FakeContext, event: string, message: StoredMes
   if (message.ephemeral) {
     return;
   }
-  context.gateway.dispatch(event, renderMessage(context, message), GatewayIntentBits.DirectMessages);
+  // Gateway message events carry `channel_type`; discord.js needs it to build an uncached DM channel.
+  const payload = { ...renderMessage(context, message), channel_type: ChannelType.DM };
+  context.gateway.dispatch(event, payload, GatewayIntentBits.DirectMessages);
 }
 
 /** Stores a message from `author` in a channel and dispatches MESSAGE_CREATE to sessions with DM intents. */

@@ -129,7 +129,7 @@ export class UpdateQueue {
   }
 
   #confirm(offset: number | undefined): void {
-    if (true) {
+    if (offset === undefined || offset === 0) {
       return;
     }
     if (offset > 0) {

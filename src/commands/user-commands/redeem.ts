@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { normalizeInviteCode, redeemInvite } from '../../engine/invites.js';
+import { findUser, usernameFor } from '../../engine/users.js';
+import { resolveLocale } from '../../i18n/locale.js';
+import type { CommandDefinition } from '../types.js';
+import { splitArguments } from './arguments.js';
+
+const redeemOptions = z.object({ code: z.string().min(1).max(64) });
+
+/**
+ * `/redeem CODE`: how a person redeems an invite where no start link exists (Discord). In
+ * invite mode an unknown person's code is redeemed atomically before access is checked, and
+ * only the winner of a race for one code is created as a user. A known user keeps their code.
+ */
+export const redeemCommand: CommandDefinition<typeof redeemOptions> = {
+  name: 'redeem',
+  nameTr: 'davetiye',
+  usage: '/redeem CODE',
+  allowUnknownUser: true,
+  schema: redeemOptions,
+  discordOptions: [
+    { name: 'code', nameTr: 'kod', descriptionKey: 'option.redeem.code.description', type: 'string', required: true },
+  ],
+  parse: (argumentText) => ({ code: splitArguments(argumentText, 1)[0] ?? '' }),
+  async beforeAccess(invocation, services) {
+    const username = usernameFor(invocation.user);
+    const code = splitArguments(invocation.argumentText, 1)[0] ?? '';
+    if (code === '' || (await findUser(services.db, username))) return {};
+    if (services.engine.actorServices.adminIds.has(username)) return {};
+    if (services.settings.string('access.mode', 'open') !== 'invite') return {};
+
+    if (!normalizeInviteCode(code) || !(await redeemInvite(services.db, code, username))) {
+      services.logger.info({ username }, 'invite code rejected');
+      const locale = resolveLocale({
+        platformLanguage: invocation.user.languageCode,
+        systemDefault: services.settings.string('i18n.default_locale', 'en'),
+      });
+      return { reply: { text: services.texts.t(locale, 'invite.invalid'), isError: true } };
+    }
+    services.logger.info({ username }, 'invite code redeemed');
+    return { allowCreate: true };
+  },
+  async handle(context) {
+    const { user } = context.actor;
+    const code = normalizeInviteCode(context.options.code);
+    const redeemedNow =
+      context.actor.isNew &&
+      code !== undefined &&
+      (await context.services.db
+        .selectFrom('invites')
+        .select('code')
+        .where('code', '=', code)
+        .where('used_by', '=', user.username)
+        .executeTakeFirst()) !== undefined;
+
+    if (!redeemedNow) return { text: context.t('redeem.already_member') };
+    const name = user.display_name ?? context.user.displayName ?? '';
+    return { text: context.t('invite.accepted', { name }) };
+  },
+};
