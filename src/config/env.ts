@@ -6,19 +6,35 @@ import cron from 'node-cron';
  * (tokens and API keys) come only from here, never from the database or config files.
  */
 
-const optionalSecret = z
-  .string()
-  .trim()
-  .transform((value) => (value === '' ? undefined : value))
-  .optional();
+/**
+ * Treats a variable that is empty or only white space as unset, so its default applies.
+ * Compose files and `.env` templates often pass `NAME=` for a variable nobody filled in.
+ */
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
+
+const optionalSecret = unsetWhenEmpty(z.string().trim().optional());
+
+function isHttpUrl(value: string): boolean {
+  // `new URL` alone would accept `http://a b` paths and repair `https:///host`, hiding a typo.
+  if (/\s/.test(value) || !/^https?:\/\/[^/]/i.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 const httpUrl = (fallback: string) =>
-  z
-    .string()
-    .trim()
-    .default(fallback)
-    .refine((value) => /^https?:\/\/[^\s/]+/.test(value), 'must be an http:// or https:// URL')
-    .transform((value) => value.replace(/\/+$/, ''));
+  unsetWhenEmpty(
+    z
+      .string()
+      .trim()
+      .default(fallback)
+      .refine(isHttpUrl, 'must be an http:// or https:// URL')
+      .transform((value) => value.replace(/\/+$/, '')),
+  );
 
 const platformId = /^(telegram|discord):\d+$/;
 
@@ -30,16 +46,18 @@ export const envSchema = z.object({
   TELEGRAM_API_ROOT: httpUrl('https://api.telegram.org'),
   DISCORD_BOT_TOKEN: optionalSecret,
   DISCORD_API_BASE: httpUrl('https://discord.com/api'),
-  DATABASE_URL: z
-    .string()
-    .trim()
-    .default('./data/bot.sqlite')
-    .transform((value) => value.replace(/^sqlite:(\/\/)?/, ''))
-    .refine((value) => value !== '', 'must be a SQLite file path such as ./data/bot.sqlite'),
+  DATABASE_URL: unsetWhenEmpty(
+    z
+      .string()
+      .trim()
+      .default('./data/bot.sqlite')
+      .transform((value) => value.replace(/^sqlite:(\/\/)?/, ''))
+      .refine((value) => value !== '', 'must be a SQLite file path such as ./data/bot.sqlite'),
+  ),
   GROQ_API_KEY: optionalSecret,
   GROQ_BASE_URL: httpUrl('https://api.groq.com/openai/v1'),
   LOCAL_LLM_BASE_URL: httpUrl('http://127.0.0.1:11434/v1'),
-  LOCAL_LLM_API_KEY: z.string().trim().default('ollama'),
+  LOCAL_LLM_API_KEY: unsetWhenEmpty(z.string().trim().default('ollama')),
   IMAGE_API_BASE_URL: httpUrl('http://127.0.0.1:7860'),
   ADMIN_IDS: z
     .string()
@@ -54,12 +72,14 @@ export const envSchema = z.object({
       (ids) => ids.every((id) => platformId.test(id)),
       'must be a comma-separated list such as telegram:123,discord:456',
     ),
-  SUMMARY_CRON: z
-    .string()
-    .trim()
-    .default('*/5 * * * *')
-    .refine((value) => cron.validate(value), 'must be a node-cron expression such as */5 * * * * (seconds field allowed)'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SUMMARY_CRON: unsetWhenEmpty(
+    z
+      .string()
+      .trim()
+      .default('*/5 * * * *')
+      .refine((value) => cron.validate(value), 'must be a node-cron expression such as */5 * * * * (seconds field allowed)'),
+  ),
+  LOG_LEVEL: unsetWhenEmpty(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 
 export type EnvConfig = z.infer<typeof envSchema>;

@@ -1,7 +1,7 @@
 import type { Transformer } from 'grammy';
 
 /**
- * Methods that post a message into a chat and so count against Telegram's flood limits.
+ * Methods that post or change a message in a chat and so count against the per-chat limit.
  * Chat actions and callback answers are not paced.
  */
 const PACED_METHODS = new Set([
@@ -14,6 +14,12 @@ const PACED_METHODS = new Set([
   'copyMessage',
   'forwardMessage',
 ]);
+
+/**
+ * Methods that add a new message. Only these count against the global rate: Telegram's
+ * 30-per-second figure is about sending messages to many chats, not about edits or drafts.
+ */
+const NEW_MESSAGE_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'sendMediaGroup', 'copyMessage', 'forwardMessage']);
 
 export interface PacingRates {
   /** Messages per second across all chats; Telegram's FAQ gives about 30. 0 turns global pacing off. */
@@ -36,9 +42,10 @@ export class SendPacer {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Milliseconds the call must wait; reserves its slot. */
-  reserve(chatId: string): number {
-    const { globalPerSecond, chatPerSecond } = this.rates();
+  /** Milliseconds the call must wait; reserves its slot. `countsGlobally` is false for edits and drafts. */
+  reserve(chatId: string, countsGlobally = true): number {
+    const { chatPerSecond } = this.rates();
+    const globalPerSecond = countsGlobally ? this.rates().globalPerSecond : 0;
     const now = this.now();
     let slot = now;
     if (globalPerSecond > 0) slot = Math.max(slot, this.#globalNext);
@@ -60,7 +67,7 @@ export class SendPacer {
     return async (previous, method, payload, signal) => {
       if (PACED_METHODS.has(method)) {
         const chatId = (payload as { chat_id?: number | string }).chat_id;
-        const wait = this.reserve(String(chatId ?? 'none'));
+        const wait = this.reserve(String(chatId ?? 'none'), NEW_MESSAGE_METHODS.has(method));
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
       return previous(method, payload, signal);

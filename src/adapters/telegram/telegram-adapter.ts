@@ -10,7 +10,9 @@ import { resolveActor } from '../../engine/actor.js';
 import type { TurnOutcome } from '../../engine/types.js';
 import { maskSecrets } from '../../logger.js';
 import { platformUserOf } from './mapping.js';
+import { StreamCoalescer } from '../shared/stream-coalescer.js';
 import { sendTelegramReply } from './reply-sender.js';
+import { TelegramStreamWriter } from './stream-writer.js';
 import { SendPacer } from './send-pacer.js';
 import { keepChatAction } from './typing.js';
 import { telegramChatIdOf, UpdateJournal } from './update-journal.js';
@@ -28,6 +30,12 @@ const MAX_RETRY_AFTER_SECONDS = 60;
 /** Long-polling timeout of `getUpdates`, in seconds. */
 const POLLING_TIMEOUT_SECONDS = 30;
 
+/**
+ * Shortest gap between two partial updates of one reply. Telegram's FAQ advises about one
+ * message per second per chat, and the send pacer spaces calls to that rate anyway.
+ */
+const STREAM_UPDATE_INTERVAL_MS = 1_000;
+
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
 /**
@@ -41,6 +49,8 @@ export class TelegramAdapter {
   readonly #journal: UpdateJournal;
   readonly #token: string;
   #runner: RunnerHandle | undefined;
+  /** False once Telegram rejected sendMessageDraft; replies then stream by editing a message. */
+  #draftsAvailable = true;
   /** Handlers still running, so a stop can wait for their replies and database writes. */
   readonly #inFlight = new Set<Promise<void>>();
 
@@ -144,26 +154,44 @@ export class TelegramAdapter {
     if (message.chat.type !== 'private') return;
 
     const chatId = message.chat.id;
+    const logContext = { updateId: ctx.update.update_id, chatId };
+    const writer = new TelegramStreamWriter(this.bot.api, chatId, {
+      useDrafts: this.#draftsAvailable,
+      logger: this.#log,
+      logContext,
+      onDraftsUnavailable: () => {
+        this.#draftsAvailable = false;
+      },
+    });
+    // The typing indicator covers the wait until the first visible text.
     const typing = keepChatAction(this.bot.api, chatId, this.#log);
+    const stream = new StreamCoalescer(
+      async (text) => {
+        await writer.showPartial(text);
+        typing.stop();
+      },
+      STREAM_UPDATE_INTERVAL_MS,
+      this.#log,
+    );
+
     let outcome: TurnOutcome;
     try {
-      outcome = await this.#services.engine.handleMessage({
-        user: platformUserOf(message.from),
-        chatId: String(chatId),
-        isPrivate: true,
-        text: message.text,
-        messageId: String(message.message_id),
-      });
+      outcome = await this.#services.engine.handleMessage(
+        {
+          user: platformUserOf(message.from),
+          chatId: String(chatId),
+          isPrivate: true,
+          text: message.text,
+          messageId: String(message.message_id),
+        },
+        { onText: (text) => stream.push(text) },
+      );
     } finally {
+      await stream.close();
       typing.stop();
     }
 
-    const logContext = { updateId: ctx.update.update_id, chatId };
-    const text = outcome.kind === 'answer' && outcome.notices.length > 0
-      ? `${outcome.text}\n\n_${outcome.notices.join(' ')}_`
-      : outcome.text;
-    const delivery = await sendTelegramReply(this.bot.api, chatId, text, { logger: this.#log, logContext });
-
+    const delivery = await writer.finish(finalTextOf(outcome, stream.shownText));
     if (outcome.kind === 'refused') return;
     if (delivery.error) {
       await this.#markBlockedIfForbidden(delivery.error, String(message.from.id));
@@ -270,4 +298,16 @@ export class TelegramAdapter {
     if (error instanceof Error) return maskSecrets(`${error.name}: ${error.message}`, [this.#token]);
     return maskSecrets(String(error), [this.#token]);
   }
+}
+
+/**
+ * Text of the final reply: the answer with its notices, or the refusal or error. When a failed
+ * turn had already shown partial text, that text stays and the error follows it as a notice.
+ */
+function finalTextOf(outcome: TurnOutcome, shownText: string): string {
+  if (outcome.kind === 'answer') {
+    return outcome.notices.length > 0 ? `${outcome.text}\n\n_${outcome.notices.join(' ')}_` : outcome.text;
+  }
+  if (outcome.kind === 'failed' && shownText.trim() !== '') return `${shownText}\n\n⚠️ _${outcome.text}_`;
+  return outcome.text;
 }

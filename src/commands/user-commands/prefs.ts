@@ -89,7 +89,10 @@ export function splitPreferenceKey(input: string): { category: string; key: stri
 }
 
 async function listPreferences(context: CommandContext<unknown>): Promise<CommandReply> {
-  const preferences = await activePreferences(context.services.db, context.actor.user.id);
+  // `system` keys such as the locale belong to other commands and are not the user's to edit here.
+  const preferences = (await activePreferences(context.services.db, context.actor.user.id)).filter(
+    (preference) => preference.category !== 'system',
+  );
   if (preferences.length === 0) return { text: context.t('prefs.empty') };
 
   const inferred = context.t('prefs.inferred_label');

@@ -1,0 +1,136 @@
+import {
+  ButtonStyle,
+  ComponentType,
+  type APIActionRowComponent,
+  type APIButtonComponentWithCustomId,
+  type APIEmbed,
+} from 'discord.js';
+import type { CommandReply, ReplyButton } from '../../commands/types.js';
+import { DISCORD_EMBED_DESCRIPTION_MAX_LENGTH } from '../../render/limits.js';
+import { splitDiscordMarkdown } from '../../render/split-discord.js';
+import {
+  ACTION_ROWS_MAX,
+  BUTTON_LABEL_MAX_LENGTH,
+  BUTTONS_PER_ROW_MAX,
+  CUSTOM_ID_MAX_LENGTH,
+  EMBED_TITLE_MAX_LENGTH,
+  EMBED_TOTAL_MAX_LENGTH,
+  EMBEDS_PER_MESSAGE_MAX,
+} from './limits.js';
+
+/** Embed colours as 24-bit RGB integers. */
+export interface EmbedColors {
+  primary: number;
+  error: number;
+}
+
+/** One Discord message of a command reply. */
+export interface CommandReplyMessage {
+  embeds: APIEmbed[];
+  components: Array<APIActionRowComponent<APIButtonComponentWithCustomId>>;
+}
+
+export interface CommandReplyMessages {
+  messages: CommandReplyMessage[];
+  /** Buttons left out: a command line over `CUSTOM_ID_MAX_LENGTH`, a repeated one, or rows past the limits. */
+  droppedButtons: number;
+}
+
+/**
+ * Renders a command reply as Discord messages: the text as embed descriptions coloured from
+ * the theme (error colour for `isError`), split under 4096 characters per embed with code
+ * fences balanced, packed at most 10 embeds and 6000 characters per message. The title heads
+ * the first embed; the buttons go under the last message, their `custom_id` the command line.
+ */
+export function commandReplyMessages(reply: CommandReply, colors: EmbedColors): CommandReplyMessages {
+  const color = reply.isError ? colors.error : colors.primary;
+  const title = reply.title ? cut(reply.title.trim(), EMBED_TITLE_MAX_LENGTH) : undefined;
+  const descriptions = splitDiscordMarkdown(reply.text, DISCORD_EMBED_DESCRIPTION_MAX_LENGTH);
+
+  const embeds: APIEmbed[] = descriptions.map((text, index) => ({
+    color,
+    description: text,
+    ...(index === 0 && title ? { title } : {}),
+  }));
+  if (embeds.length === 0) {
+    // An embed needs a title or a description, so an empty reply shows a zero-width space.
+    embeds.push({ color, ...(title ? { title } : { description: '\u200b' }) });
+  }
+
+  const messages = packEmbeds(embeds).map((group) => ({ embeds: group, components: [] as CommandReplyMessage['components'] }));
+  const { rows, dropped } = buttonRowsFor(reply.buttons);
+  const last = messages.at(-1);
+  if (last) last.components = rows;
+  return { messages, droppedButtons: dropped };
+}
+
+/** Groups embeds into messages within the per-message count and total length limits. */
+function packEmbeds(embeds: readonly APIEmbed[]): APIEmbed[][] {
+  const groups: APIEmbed[][] = [];
+  let current: APIEmbed[] = [];
+  let currentLength = 0;
+
+  for (const embed of embeds) {
+    const length = embedLength(embed);
+    if (current.length > 0 && (current.length === EMBEDS_PER_MESSAGE_MAX || currentLength + length > EMBED_TOTAL_MAX_LENGTH)) {
+      groups.push(current);
+      current = [];
+      currentLength = 0;
+    }
+    current.push(embed);
+    currentLength += length;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+function embedLength(embed: APIEmbed): number {
+  return [...(embed.title ?? '')].length + [...(embed.description ?? '')].length;
+}
+
+/**
+ * Turns reply buttons into action rows of at most 5 buttons and 5 rows. A command line longer
+ * than `CUSTOM_ID_MAX_LENGTH`, or one already used on the message (Discord requires unique
+ * `custom_id`s), is left out; a row with more buttons than fit continues on the next row.
+ */
+export function buttonRowsFor(buttons: ReplyButton[][] | undefined): {
+  rows: Array<APIActionRowComponent<APIButtonComponentWithCustomId>>;
+  dropped: number;
+} {
+  const rows: Array<APIActionRowComponent<APIButtonComponentWithCustomId>> = [];
+  const used = new Set<string>();
+  let dropped = 0;
+
+  for (const row of buttons ?? []) {
+    let current: APIButtonComponentWithCustomId[] = [];
+    const flush = (): void => {
+      if (current.length === 0) return;
+      if (rows.length < ACTION_ROWS_MAX) rows.push({ type: ComponentType.ActionRow, components: current });
+      else dropped += current.length;
+      current = [];
+    };
+
+    for (const button of row) {
+      if (button.command.length > CUSTOM_ID_MAX_LENGTH || used.has(button.command)) {
+        dropped += 1;
+        continue;
+      }
+      used.add(button.command);
+      current.push({
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        label: cut(button.label, BUTTON_LABEL_MAX_LENGTH),
+        custom_id: button.command,
+      });
+      if (current.length === BUTTONS_PER_ROW_MAX) flush();
+    }
+    flush();
+  }
+  return { rows, dropped };
+}
+
+/** Cuts text to `max` code points, ending with an ellipsis when something was cut. */
+function cut(text: string, max: number): string {
+  const characters = [...text];
+  return characters.length <= max ? text : `${characters.slice(0, max - 1).join('')}…`;
+}

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
+import { checkTelegramHtml } from '../support/telegram-html-checker.js';
+import { PRIMARY_MODEL_ID, FALLBACK_MODEL_ID, startBotHarness, type BotHarness } from '../support/bot-harness.js';
+
+const EMRE = { id: 4001, first_name: 'Emre', language_code: 'tr' };
+
+let harness: BotHarness | undefined;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function storedReplyMetadata(h: BotHarness): Promise<Record<string, unknown>> {
+  return eventually(async () => {
+    const row = await h.app.db.selectFrom('messages').select('extra_metadata').where('role', '=', 'assistant').executeTakeFirst();
+    const metadata = JSON.parse(row?.extra_metadata ?? '{}') as Record<string, unknown>;
+    return metadata.platform_message_ids || metadata.delivery_error ? metadata : undefined;
+  }, 'the reply delivery to be recorded', 20_000);
+}
+
+describe('Telegram streaming', () => {
+  it('streams drafts and ends with one complete message', async () => {
+    harness = await startBotHarness();
+    const { telegram, openai } = harness;
+    const text = 'Birinci cümle burada. **İkinci** cümle `kod` içeriyor ve biraz daha uzun bir metin olarak akıyor.';
+    openai.script(PRIMARY_MODEL_ID, { text, chunkSize: 4, delayMs: 60 });
+    telegram.sendText(EMRE, 'bir şey anlat');
+
+    const metadata = await storedReplyMetadata(harness);
+    const messages = telegram.sentMessages(EMRE.id);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.text).toBe('Birinci cümle burada. İkinci cümle kod içeriyor ve biraz daha uzun bir metin olarak akıyor.');
+    expect(metadata.platform_message_ids).toEqual([String(messages[0]?.message_id)]);
+
+    const drafts = telegram.drafts(EMRE.id);
+    expect(drafts.length).toBeGreaterThanOrEqual(2);
+    const texts = drafts.map((draft) => draft.text);
+    expect(new Set(texts).size).toBe(texts.length);
+    for (const draft of drafts) {
+      expect(draft.text.trim()).not.toBe('');
+      expect(checkTelegramHtml(draft.html ?? draft.text).ok).toBe(true);
+      expect(messages[0]!.text!.startsWith(draft.text.slice(0, 10))).toBe(true);
+    }
+    expect(new Set(drafts.map((draft) => draft.draft_id)).size).toBe(1);
+  });
+
+  it('falls back to editing a message when drafts fail', async () => {
+    harness = await startBotHarness();
+    const { telegram, openai } = harness;
+    telegram.failNext('sendMessageDraft', { error_code: 400, description: 'Bad Request: method is not available' });
+    const text = 'One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen.';
+    openai.script(PRIMARY_MODEL_ID, { text, chunkSize: 3, delayMs: 60 });
+    telegram.sendText(EMRE, 'count');
+
+    await storedReplyMetadata(harness);
+    const messages = telegram.sentMessages(EMRE.id);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.text).toBe(text);
+    expect(messages[0]?.history.length).toBeGreaterThanOrEqual(1);
+    expect(telegram.calls('sendMessageDraft')).toHaveLength(1);
+
+    // The next reply goes straight to editing: drafts are remembered as unavailable.
+    openai.script(PRIMARY_MODEL_ID, { text: 'Short second answer here.', chunkSize: 3, delayMs: 30 });
+    telegram.sendText(EMRE, 'again');
+    await telegram.waitForMessages(EMRE.id, 2, 20_000);
+    expect(telegram.calls('sendMessageDraft')).toHaveLength(1);
+  });
+
+  it('a reply outgrowing one message continues in the next', async () => {
+    harness = await startBotHarness({ telegram: { limits: false } });
+    const { telegram, openai } = harness;
+    await harness.app.services.settings.set('telegram.chat_messages_per_second', '20', 'test');
+    const text = Array.from({ length: 120 }, (_, index) => `Line ${index}: ${'word '.repeat(10)}`).join('\n');
+    openai.script(PRIMARY_MODEL_ID, { text, chunkSize: 400, delayMs: 40 });
+    telegram.sendText(EMRE, 'long please');
+
+    const metadata = await storedReplyMetadata(harness);
+    const messages = telegram.sentMessages(EMRE.id);
+    expect(messages.length).toBeGreaterThanOrEqual(2);
+    expect(metadata.platform_message_ids).toEqual(messages.map((message) => String(message.message_id)));
+    const joined = messages.map((message) => message.text ?? '').join('\n');
+    expect(joined).toContain('Line 0:');
+    expect(joined).toContain('Line 119:');
+    for (const message of messages) expect((message.text ?? '').length).toBeLessThanOrEqual(4096);
+  });
+
+  it('a stream cut mid-way falls back and the stored reply is complete', async () => {
+    harness = await startBotHarness();
+    const { telegram, openai, app } = harness;
+    openai.script(PRIMARY_MODEL_ID, { cutAfterChunks: 3, text: 'This answer will be cut somewhere in the middle.' });
+    openai.script(FALLBACK_MODEL_ID, { text: 'Fallback answer.' });
+    telegram.sendText(EMRE, 'cut test');
+
+    await storedReplyMetadata(harness);
+    const messages = telegram.sentMessages(EMRE.id);
+    expect(messages.at(-1)?.text).toBe('Fallback answer.');
+    const reply = await app.db.selectFrom('messages').selectAll().where('role', '=', 'assistant').executeTakeFirstOrThrow();
+    expect(reply.content).toBe('Fallback answer.');
+    expect(JSON.parse(reply.extra_metadata).status).toBe('complete');
+  });
+
+  it('an interrupted stream with no fallback is stored as failed with a notice', async () => {
+    harness = await startBotHarness();
+    const { telegram, openai, app } = harness;
+    openai.script(PRIMARY_MODEL_ID, { cutAfterChunks: 4, text: 'Partial words then nothing more arrives here.', delayMs: 40 });
+    openai.script(FALLBACK_MODEL_ID, { status: 500, error: { message: 'down', type: 'server_error', code: null } });
+    telegram.sendText(EMRE, 'fail test');
+
+    const metadata = await storedReplyMetadata(harness);
+    expect(metadata.status).toBe('failed');
+    const notice = app.services.texts.t('tr', 'error.all_models_failed');
+    const last = telegram.sentMessages(EMRE.id).at(-1);
+    expect(last?.text).toContain(notice);
+  });
+});

@@ -1,0 +1,159 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { INVITE_CODE_PATTERN } from '../../../src/engine/invites.js';
+import { addPerson, BOT_USERNAME, createCommandFixture, person, type CommandFixture } from './command-fixture.js';
+
+let fixture: CommandFixture;
+
+beforeEach(async () => {
+  fixture = await createCommandFixture();
+});
+
+afterEach(async () => {
+  await fixture.cleanup();
+});
+
+function t(locale: 'tr' | 'en', key: string, variables?: Record<string, string | number>): string {
+  return fixture.services.texts.t(locale, key, variables);
+}
+
+/** Codes in a reply, in order. */
+function codesIn(text: string): string[] {
+  return [...text.matchAll(/`([0-9A-F]{10})`/g)].map((match) => match[1] ?? '');
+}
+
+async function inviteMode(): Promise<void> {
+  await fixture.services.settings.set('access.mode', 'invite', 'test');
+}
+
+describe('/invite', () => {
+  it('creates codes with Telegram links', async () => {
+    const admin = await addPerson(fixture, 'telegram', '10', 'admin');
+
+    const reply = await fixture.run(admin, '/invite create 3');
+
+    const codes = codesIn(reply.text);
+    expect(codes).toHaveLength(3);
+    for (const code of codes) {
+      expect(code).toMatch(INVITE_CODE_PATTERN);
+      expect(reply.text).toContain(`https://t.me/${BOT_USERNAME}?start=${code}`);
+    }
+    const stored = await fixture.services.db.selectFrom('invites').selectAll().execute();
+    expect(stored.map((invite) => invite.created_by)).toEqual(['telegram:10', 'telegram:10', 'telegram:10']);
+  });
+
+  it('creates one code without links on Discord', async () => {
+    const admin = await addPerson(fixture, 'discord', '11', 'admin');
+
+    const reply = await fixture.run(admin, '/invite');
+
+    expect(codesIn(reply.text)).toHaveLength(1);
+    expect(reply.text).not.toContain('t.me');
+  });
+
+  it('rejects counts outside 1 to 50', async () => {
+    const admin = await addPerson(fixture, 'telegram', '12', 'admin');
+
+    for (const count of ['0', '51', 'many']) {
+      const reply = await fixture.run(admin, `/invite create ${count}`);
+      expect(reply.isError, count).toBe(true);
+    }
+    expect(await fixture.services.db.selectFrom('invites').selectAll().execute()).toEqual([]);
+  });
+
+  it('lists unused codes and revokes one', async () => {
+    const admin = await addPerson(fixture, 'telegram', '13', 'admin');
+    const [first, second] = codesIn((await fixture.run(admin, '/invite create 2')).text);
+
+    const list = await fixture.run(admin, '/invite list');
+    expect(codesIn(list.text).sort()).toEqual([first, second].sort());
+
+    const revoked = await fixture.run(admin, `/invite revoke ${first?.toLowerCase()}`);
+    expect(revoked.text).toBe(t('en', 'invite.revoked', { code: first! }));
+    expect(codesIn((await fixture.run(admin, '/invite list')).text)).toEqual([second]);
+
+    const again = await fixture.run(admin, `/invite revoke ${first}`);
+    expect(again.isError).toBe(true);
+  });
+
+  it('keeps used codes out of the list and revoke', async () => {
+    const admin = await addPerson(fixture, 'telegram', '14', 'admin');
+    await inviteMode();
+    const [code] = codesIn((await fixture.run(admin, '/invite create 1')).text);
+    await fixture.run(person('discord', '500'), `/redeem ${code}`);
+
+    expect((await fixture.run(admin, '/invite list')).text).toBe(t('en', 'invite.list_empty'));
+    expect((await fixture.run(admin, `/invite revoke ${code}`)).isError).toBe(true);
+  });
+});
+
+describe('/redeem', () => {
+  it('creates an unknown user in invite mode', async () => {
+    const admin = await addPerson(fixture, 'telegram', '20', 'admin');
+    await inviteMode();
+    const [code] = codesIn((await fixture.run(admin, '/invite create')).text);
+    const newcomer = person('discord', '600');
+
+    const refused = await fixture.run(newcomer, '/usage');
+    expect(refused.text).toBe(t('en', 'refusal.invite_required'));
+    expect(await fixture.reload(newcomer)).toBeUndefined();
+
+    const reply = await fixture.run(newcomer, `/redeem ${code?.toLowerCase()}`);
+
+    expect(reply.isError).toBeUndefined();
+    expect(reply.text).toBe(t('en', 'invite.accepted', { name: 'Person 600' }));
+    expect((await fixture.reload(newcomer))?.role).toBe('user');
+    const invite = await fixture.services.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow();
+    expect(invite).toMatchObject({ is_used: 1, used_by: 'discord:600' });
+    expect((await fixture.run(newcomer, '/usage')).isError).toBeUndefined();
+  });
+
+  it('rejects an unknown or used code and stores nothing', async () => {
+    const admin = await addPerson(fixture, 'telegram', '21', 'admin');
+    await inviteMode();
+    const [code] = codesIn((await fixture.run(admin, '/invite create')).text);
+    await fixture.run(person('discord', '601'), `/redeem ${code}`);
+
+    for (const attempt of [code, 'ABCDEF0123', 'not-a-code']) {
+      const stranger = person('discord', '602', 'tr');
+      const reply = await fixture.run(stranger, `/redeem ${attempt}`);
+      expect(reply.isError, attempt).toBe(true);
+      expect(reply.text, attempt).toBe(t('tr', 'invite.invalid'));
+      expect(await fixture.reload(stranger)).toBeUndefined();
+    }
+  });
+
+  it('keeps the code of a known user', async () => {
+    const admin = await addPerson(fixture, 'telegram', '22', 'admin');
+    const member = await addPerson(fixture, 'discord', '603', 'user');
+    await inviteMode();
+    const [code] = codesIn((await fixture.run(admin, '/invite create')).text);
+
+    const reply = await fixture.run(member, `/redeem ${code}`);
+
+    expect(reply.text).toBe(t('en', 'redeem.already_member'));
+    const invite = await fixture.services.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow();
+    expect(invite.is_used).toBe(0);
+  });
+
+  it('lets exactly one of ten racing newcomers win', async () => {
+    const admin = await addPerson(fixture, 'telegram', '23', 'admin');
+    await inviteMode();
+    const [code] = codesIn((await fixture.run(admin, '/invite create')).text);
+    const newcomers = Array.from({ length: 10 }, (_, index) => person('discord', String(700 + index)));
+
+    const replies = await Promise.all(newcomers.map((newcomer) => fixture.run(newcomer, `/redeem ${code}`)));
+
+    const winners = replies.filter((reply) => !reply.isError);
+    expect(winners).toHaveLength(1);
+    expect(replies.filter((reply) => reply.text === t('en', 'invite.invalid'))).toHaveLength(9);
+    const created = await fixture.services.db
+      .selectFrom('users')
+      .select('username')
+      .where('username', 'like', 'discord:7%')
+      .execute();
+    expect(created).toHaveLength(1);
+    const invite = await fixture.services.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow();
+    expect(invite.used_by).toBe(created[0]?.username);
+  });
+});
