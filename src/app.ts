@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { DiscordAdapter } from './adapters/discord/discord-adapter.js';
 import { TelegramAdapter } from './adapters/telegram/telegram-adapter.js';
 import type { CommandServices } from './commands/types.js';
 import { enabledPlatforms, type EnvConfig } from './config/env.js';
@@ -30,6 +31,7 @@ export interface RunningApp {
   router: ReloadableModelRouter;
   services: CommandServices;
   telegram?: TelegramAdapter;
+  discord?: DiscordAdapter;
   /** Stops taking updates, lets running turns finish (at most `graceMs`), then closes the database. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -101,9 +103,13 @@ export async function startApp(env: EnvConfig, logger: Logger): Promise<RunningA
       const adapter = telegram;
       stopped.unshift((graceMs) => adapter.stop(graceMs));
     }
+    let discord: DiscordAdapter | undefined;
     if (env.DISCORD_BOT_TOKEN) {
-      // TODO: start the Discord adapter here once it exists; until then a Discord token alone starts nothing.
-      logger.warn('DISCORD_BOT_TOKEN is set, but the Discord adapter is not available in this version');
+      discord = new DiscordAdapter({ token: env.DISCORD_BOT_TOKEN, apiBase: env.DISCORD_API_BASE, services, logger });
+      const adapter = discord;
+      // Pushed before start, so a failed start still closes the gateway connection.
+      stopped.unshift((graceMs) => adapter.stop(graceMs));
+      await adapter.start();
     }
 
     logger.info({ platforms, database: env.DATABASE_URL }, 'bot started');
@@ -124,7 +130,7 @@ export async function startApp(env: EnvConfig, logger: Logger): Promise<RunningA
       return stopping;
     };
 
-    return { db, engine, router, services, telegram, stop };
+    return { db, engine, router, services, telegram, discord, stop };
   } catch (error) {
     for (const step of stopped) await step(0).catch(() => undefined);
     await db.destroy();

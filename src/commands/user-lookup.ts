@@ -5,7 +5,7 @@ import type { Platform } from '../engine/types.js';
 import { findUser } from '../engine/users.js';
 import type { CommandContext, CommandReply } from './types.js';
 
-/** How an admin named a user: an exact `users.username`, or a platform @username. */
+/** Reference to a user as an admin typed it: an exact `users.username`, or a platform @username. */
 export type UserReference = { kind: 'username'; username: string } | { kind: 'handle'; handle: string };
 
 const PLATFORM_ID = /^(telegram|discord):(\d{1,20})$/i;
@@ -16,9 +16,9 @@ const DISCORD_MENTION = /^<@!?(\d{1,20})>$/;
 const HANDLE = /^@([a-z0-9_.]{1,32})$/i;
 
 /**
- * Parses a USER argument: `telegram:123` or `discord:123`; a bare id `123`, taken on the
- * admin's own platform; a Discord mention `<@123>`; or `@name`, a platform @username last seen
- * on an event. Returns undefined when the text is none of these.
+ * Parses a USER argument. Accepted forms are `telegram:123` or `discord:123`, a bare id `123`
+ * on the admin's own platform, a Discord mention `<@123>`, and `@name`, a platform @username
+ * as last seen on an event. Returns undefined for any other text.
  */
 export function parseUserReference(input: string, adminPlatform: Platform): UserReference | undefined {
   const text = input.trim();
@@ -59,8 +59,8 @@ export async function findReferencedUser(
 }
 
 /**
- * Resolves the USER argument of an admin command, or returns the localized reply that says
- * why it could not be resolved.
+ * Resolves the USER argument of an admin command, or returns the localized error reply for
+ * an invalid or unknown user.
  */
 export async function resolveTargetUser(
   context: CommandContext<unknown>,

@@ -11,6 +11,7 @@ import {
   appendMessage,
   countMessages,
   findActiveConversation,
+  findRecentUserMessage,
   mergeMessageMetadata,
   startConversation,
   titleFrom,
@@ -158,12 +159,15 @@ export class ConversationEngine {
       ? answerCacheKey({ question: text, locale, selectedModel: user.selected_model, persona: persona.name, presetId: preset?.id ?? null })
       : null;
 
-    // The user's message is stored before any model call, so no failure can lose it.
-    const userMessageId = await appendMessage(db, conversation.id, 'user', text, {
-      platform: message.user.platform,
-      platform_message_id: message.messageId,
-      locale,
-    });
+    // The user's message is stored before any model call, so no failure can lose it. An update
+    // handled again after a crash finds its message already stored and reuses it.
+    const userMessageId =
+      (await findRecentUserMessage(db, conversation.id, message.messageId)) ??
+      (await appendMessage(db, conversation.id, 'user', text, {
+        platform: message.user.platform,
+        platform_message_id: message.messageId,
+        locale,
+      }));
     const logIds = { userId: user.id, conversationId: conversation.id, messageId: userMessageId };
 
     if (cacheKey) {

@@ -1,17 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ConversationRow, Database } from '../db/schema.js';
-import { nowIso, toJson } from '../db/values.js';
+import { nowIso, parseJson, toJson } from '../db/values.js';
 import type { Platform } from './types.js';
 
-/** A conversation title is the first message cut to this many characters. */
+/** A conversation title is the first message cut to this many code points, the ellipsis included. */
 export const TITLE_MAX_LENGTH = 50;
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Cuts the first message to a title of at most `TITLE_MAX_LENGTH` code points. The cut falls
+ * between graphemes, so a flag, a skin-tone emoji or a ZWJ sequence is kept whole or dropped.
+ */
 export function titleFrom(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  const characters = [...flat];
-  if (characters.length <= TITLE_MAX_LENGTH) return flat;
-  return `${characters.slice(0, TITLE_MAX_LENGTH - 1).join('').trimEnd()}…`;
+  if ([...flat].length <= TITLE_MAX_LENGTH) return flat;
+
+  let title = '';
+  let length = 0;
+  for (const { segment } of graphemes.segment(flat)) {
+    const segmentLength = [...segment].length;
+    if (length + segmentLength > TITLE_MAX_LENGTH - 1) break;
+    title += segment;
+    length += segmentLength;
+  }
+  return `${title.trimEnd()}…`;
 }
 
 export interface ChatRef {
@@ -95,12 +109,9 @@ export async function mergeMessageMetadata(
   await db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('messages').select('extra_metadata').where('id', '=', messageId).executeTakeFirst();
     if (!row) return;
-    let metadata: Record<string, unknown> = {};
-    try {
-      metadata = JSON.parse(row.extra_metadata) as Record<string, unknown>;
-    } catch {
-      metadata = {};
-    }
+    // Text that is not a JSON object would spread into index keys, so it is replaced.
+    const parsed = parseJson<unknown>(row.extra_metadata, {});
+    const metadata = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {};
     await trx
       .updateTable('messages')
       .set({ extra_metadata: toJson({ ...metadata, ...patch }) })
@@ -117,4 +128,32 @@ export async function countMessages(db: Kysely<Database>, conversationId: string
     .where('conversation_id', '=', conversationId)
     .executeTakeFirst();
   return Number(row?.count ?? 0);
+}
+
+/** How many of a conversation's newest messages are searched for an already stored update. */
+const RECENT_MESSAGE_WINDOW = 20;
+
+/**
+ * Id of a user message stored for the same platform message among the conversation's newest
+ * messages, or undefined. Lets an update that is handled again after a crash reuse its row.
+ */
+export async function findRecentUserMessage(
+  db: Kysely<Database>,
+  conversationId: string,
+  platformMessageId: string,
+): Promise<number | undefined> {
+  const recent = db
+    .selectFrom('messages')
+    .select(['id', 'role', 'extra_metadata'])
+    .where('conversation_id', '=', conversationId)
+    .orderBy('id', 'desc')
+    .limit(RECENT_MESSAGE_WINDOW)
+    .as('recent');
+  const row = await db
+    .selectFrom(recent)
+    .select('id')
+    .where('role', '=', 'user')
+    .where(sql<string>`json_extract(extra_metadata, '$.platform_message_id')`, '=', platformMessageId)
+    .executeTakeFirst();
+  return row?.id;
 }

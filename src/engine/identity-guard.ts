@@ -8,19 +8,25 @@ const PROVIDER = new RegExp(`\\b(?:${PROVIDER_NAMES})\\b`, 'iu');
 
 /**
  * First-person identity claims: "I am ...", "I'm a model by ...", "I was trained by ...",
- * "Ben ... modeliyim", "... tarafından geliştirildim/eğitildim".
+ * "Ben ... modeliyim", "... tarafından geliştirildim/eğitildim". Each pattern is tested on
+ * one sentence, so `.*?` cannot reach into the next one.
  */
 const IDENTITY_CLAIM = [
-  /\b(?:i\s+am|i'm|i’m|as\s+an?)\b[^.!?]*\b(?:model|assistant|ai|llm|chatbot|version|developed|built|trained|created|made|based)\b/iu,
+  /\b(?:i\s+am|i'm|i’m|as\s+an?)\b.*?\b(?:model|assistant|ai|llm|chatbot|version|developed|built|trained|created|made|based)\b/iu,
   /\bi\s+(?:was|have\s+been)\s+(?:developed|built|trained|created|made|designed)\b/iu,
-  /\b(?:my|the)\s+(?:underlying\s+)?(?:model|creator|developer|maker)\b[^.!?]*\b(?:is|are|was)\b/iu,
-  /\bben\b[^.!?]*(?:model(?:i|iyim|im)|asistan(?:ıyım|ım)|yapay zekâ|yapay zeka)/iu,
+  /\b(?:my|the)\s+(?:underlying\s+)?(?:model|creator|developer|maker)\b.*?\b(?:is|are|was)\b/iu,
+  /\bben\b.*?(?:model(?:i|iyim|im)|asistan(?:ıyım|ım)|yapay zekâ|yapay zeka)/iu,
   /(?:tarafından|ile)\s+(?:geliştirildim|eğitildim|oluşturuldum|yapıldım|tasarlandım)/iu,
   /\b(?:modelim|altyapım|geliştiricim)\b/iu,
 ];
 
+/**
+ * Splits text into sentences that concatenate back to exactly the input: every character
+ * belongs to a sentence, a run of stray marks or a run of line breaks. A mark followed by a
+ * non-space (`3.1`, `Node.js`) does not end a sentence.
+ */
 function splitSentences(text: string): string[] {
-  return text.match(/[^.!?\n]+[.!?]*\s*|\n+/gu) ?? [text];
+  return text.match(/(?:[^.!?\n]|[.!?]+(?=[^\s.!?]))+[.!?]*\s*|[.!?]+\s*|\n+/gu) ?? [text];
 }
 
 export interface IdentityFacts {

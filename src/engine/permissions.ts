@@ -35,8 +35,8 @@ export function roleOf(user: Pick<UserRow, 'role'>): Role {
  * admins set them by hand.
  */
 export function parsePermissions(json: string): Permissions {
-  const raw = parseJson<Record<string, unknown>>(json, {});
-  const level = Number(raw.censorship_level);
+  const raw = parseJsonObject(json);
+  const level = numberValue(raw.censorship_level);
   return {
     canUseImage: parseBooleanWord(raw.can_use_image) ?? true,
     canUseLocalChat: parseBooleanWord(raw.can_use_local_chat) ?? false,
@@ -61,14 +61,31 @@ export function effectiveLimits(user: Pick<UserRow, 'role' | 'limits'>, settings
   const role = roleOf(user);
   if (role === 'admin') return { daily_chat: 0, daily_cloud: 0, daily_local: 0, daily_image: 0, per_minute: 0 };
 
-  const own = parseJson<Record<string, unknown>>(user.limits, {});
+  const own = parseJsonObject(user.limits);
   const limits = {} as Limits;
   for (const key of LIMIT_KEYS) {
-    const ownValue = Number(own[key]);
+    const ownValue = numberValue(own[key]);
     limits[key] =
-      own[key] !== undefined && own[key] !== null && Number.isFinite(ownValue) && ownValue >= 0
+      ownValue !== undefined && ownValue >= 0
         ? ownValue
         : settings.number(`limits.${role}.${key}`, DEFAULT_LIMITS[role][key]);
   }
   return limits;
+}
+
+/** A hand-edited column may hold `null`, an array or a scalar; all of them read as `{}`. */
+function parseJsonObject(json: string): Record<string, unknown> {
+  const value = parseJson<unknown>(json, {});
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * A finite number written as a JSON number or numeric text. `Number()` alone would read
+ * `""`, `null`, `false` and `[]` as 0, which here means "no limit" or "unrestricted".
+ */
+function numberValue(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : undefined;
 }

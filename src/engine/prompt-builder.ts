@@ -43,7 +43,10 @@ export function renderPresetTemplate(
     assistant_name: values.assistantName,
     locale: values.locale,
   };
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (match, name: string) => table[name] ?? match);
+  // `Object.hasOwn` so that `{{toString}}` stays as written instead of reading the prototype.
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (match, name: string) =>
+    Object.hasOwn(table, name) ? (table[name] ?? match) : match,
+  );
 }
 
 /**
@@ -90,8 +93,8 @@ function ruleLines(rules: Record<string, unknown>): string[] {
 /** Builds the system prompt: identity, persona, style, rules, preset, user facts and language. */
 export function buildSystemPrompt(inputs: PromptInputs): string {
   const { identity, persona } = inputs;
-  const traits = parseJson<Record<string, unknown>>(persona.personality_traits, {});
-  const rules = parseJson<Record<string, unknown>>(persona.behavior_rules, {});
+  const traits = parseJsonObject(persona.personality_traits);
+  const rules = parseJsonObject(persona.behavior_rules);
   const preferences = inputs.preferences ?? [];
   const sections: string[] = [];
 
@@ -141,10 +144,11 @@ export function buildSystemPrompt(inputs: PromptInputs): string {
 export function buildChatMessages(inputs: PromptInputs): ChatMessage[] {
   const messages: ChatMessage[] = [{ role: 'system', content: buildSystemPrompt(inputs) }];
 
-  const examples = parseJson<Array<Record<string, string>>>(inputs.persona.example_dialogues, []);
-  for (const example of examples) {
-    if (typeof example.user === 'string' && typeof example.assistant === 'string') {
-      messages.push({ role: 'user', content: example.user }, { role: 'assistant', content: example.assistant });
+  const examples = parseJson<unknown>(inputs.persona.example_dialogues, []);
+  for (const example of Array.isArray(examples) ? examples : []) {
+    const { user, assistant } = isPlainObject(example) ? example : {};
+    if (typeof user === 'string' && typeof assistant === 'string') {
+      messages.push({ role: 'user', content: user }, { role: 'assistant', content: assistant });
     }
   }
 
@@ -154,6 +158,16 @@ export function buildChatMessages(inputs: PromptInputs): ChatMessage[] {
 
   for (const message of inputs.history) messages.push({ role: message.role, content: message.content });
   return messages;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A persona column edited by hand may hold `null`, an array or a scalar; all of them read as `{}`. */
+function parseJsonObject(json: string): Record<string, unknown> {
+  const value = parseJson<unknown>(json, {});
+  return isPlainObject(value) ? value : {};
 }
 
 /** Prompt size in characters, for logs and benchmarks. */

@@ -30,17 +30,26 @@ export function parseBooleanWord(value: unknown): boolean | undefined {
   return undefined;
 }
 
+/**
+ * Decimal notation only: `Number()` alone would also take `0x10`, `0b11` and `1e3` for an
+ * integer, which an admin typing a limit almost certainly did not mean.
+ */
+const INTEGER_TEXT = /^[+-]?\d+$/;
+const FLOAT_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
 /** Converts stored setting text to its typed value according to `value_type`. */
 export function parseSettingValue(raw: string, valueType: string): SettingValue {
   switch (valueType) {
     case 'integer': {
       const value = Number(raw.trim());
-      if (raw.trim() === '' || !Number.isInteger(value)) throw new Error(`expected an integer, got "${raw}"`);
+      if (!INTEGER_TEXT.test(raw.trim()) || !Number.isSafeInteger(value)) {
+        throw new Error(`expected an integer, got "${raw}"`);
+      }
       return value;
     }
     case 'float': {
       const value = Number(raw.trim());
-      if (raw.trim() === '' || !Number.isFinite(value)) throw new Error(`expected a number, got "${raw}"`);
+      if (!FLOAT_TEXT.test(raw.trim()) || !Number.isFinite(value)) throw new Error(`expected a number, got "${raw}"`);
       return value;
     }
     case 'boolean': {
@@ -141,10 +150,13 @@ export class SystemSettings {
     try {
       value = parseSettingValue(raw, current.valueType);
     } catch (error) {
-      throw new SettingError(`Invalid value for "${key}": ${(error as Error).message}.`, key, 'invalid_value');
+      // The parse error quotes the input, which must not reach a chat or a log for a secret.
+      const reason = current.isSecret ? `expected a ${current.valueType} value` : (error as Error).message;
+      throw new SettingError(`Invalid value for "${key}": ${reason}.`, key, 'invalid_value');
     }
 
-    const stored = typeof value === 'string' ? value : JSON.stringify(value);
+    // A JSON setting is stored as JSON even when its value is a string, so `load()` can parse it.
+    const stored = typeof value === 'string' && current.valueType !== 'json' ? value : JSON.stringify(value);
     await this.db
       .updateTable('system_configs')
       .set({ value: stored, updated_at: nowIso(), updated_by: updatedBy })

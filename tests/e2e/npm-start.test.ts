@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,27 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram/fake-telegram.js';
 import { FALLBACK_MODEL_ID, PRIMARY_MODEL_ID } from '../support/bot-harness.js';
-
-const ENTRY = ['node_modules/.bin/tsx', 'src/main.ts'];
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs the bot the way `npm start` does, with only the given variables in its environment. */
-function runBot(env: Record<string, string>): Started {
-  const child = spawn(ENTRY[0]!, ENTRY.slice(1), {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
+import { spawnBot as runBot } from '../support/bot-process.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 

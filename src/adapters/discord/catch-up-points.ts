@@ -45,26 +45,23 @@ export async function catchUpPoints(db: Kysely<Database>): Promise<CatchUpPoint[
 }
 
 async function startingPoint(db: Kysely<Database>, channelId: string): Promise<string | undefined> {
-  // Snowflakes are decimal text; ordering by length, then text, orders them numerically.
-  const byIdDescending = db
-    .selectFrom('platform_updates')
-    .select('update_key')
-    .where('platform', '=', 'discord')
-    .where('chat_id', '=', channelId)
-    .orderBy(sql`length(update_key)`, 'desc')
-    .orderBy('update_key', 'desc');
+  const journal = db.selectFrom('platform_updates').select('update_key').where('platform', '=', 'discord').where('chat_id', '=', channelId);
 
-  const oldestUnfinished = await db
-    .selectFrom('platform_updates')
-    .select('update_key')
-    .where('platform', '=', 'discord')
-    .where('chat_id', '=', channelId)
+  // Snowflakes are decimal text; ordering by length, then text, orders them numerically.
+  const newestFinished = await journal
+    .where('status', '!=', 'received')
+    .orderBy(sql`length(update_key)`, 'desc')
+    .orderBy('update_key', 'desc')
+    .executeTakeFirst();
+  const oldestUnfinished = await journal
     .where('status', '=', 'received')
     .orderBy(sql`length(update_key)`, 'asc')
     .orderBy('update_key', 'asc')
     .executeTakeFirst();
-  if (oldestUnfinished) return (BigInt(oldestUnfinished.update_key) - 1n).toString();
 
-  const newest = await byIdDescending.executeTakeFirst();
-  return newest?.update_key;
+  const candidates: bigint[] = [];
+  if (newestFinished) candidates.push(BigInt(newestFinished.update_key));
+  if (oldestUnfinished) candidates.push(BigInt(oldestUnfinished.update_key) - 1n);
+  if (candidates.length === 0) return undefined;
+  return candidates.reduce((older, candidate) => (candidate < older ? candidate : older)).toString();
 }

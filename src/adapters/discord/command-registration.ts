@@ -22,12 +22,6 @@ export const ARGUMENTS_OPTION: DiscordOptionSpec = {
   required: false,
 };
 
-const OPTION_TYPES: Record<DiscordOptionSpec['type'], ApplicationCommandOptionType.String | ApplicationCommandOptionType.Integer | ApplicationCommandOptionType.User> = {
-  string: ApplicationCommandOptionType.String,
-  integer: ApplicationCommandOptionType.Integer,
-  user: ApplicationCommandOptionType.User,
-};
-
 /** The Discord options of a command, in the order the command's parser expects their values. */
 export function discordOptionsOf(definition: CommandDefinition): DiscordOptionSpec[] {
   return definition.discordOptions ?? [ARGUMENTS_OPTION];
@@ -63,11 +57,11 @@ function optionBody(option: DiscordOptionSpec, texts: TextCatalog): APIApplicati
     description_localizations: { tr: description(texts.t('tr', option.descriptionKey)) },
     required: option.required ?? false,
   };
-  if (option.type === 'user') return { ...base, type: OPTION_TYPES.user };
-  if (option.type === 'integer') return { ...base, type: OPTION_TYPES.integer };
+  if (option.type === 'user') return { ...base, type: ApplicationCommandOptionType.User };
+  if (option.type === 'integer') return { ...base, type: ApplicationCommandOptionType.Integer };
   return {
     ...base,
-    type: OPTION_TYPES.string,
+    type: ApplicationCommandOptionType.String,
     ...(option.choices ? { choices: option.choices.map((choice) => ({ name: choice.name, value: choice.value })) } : {}),
   };
 }

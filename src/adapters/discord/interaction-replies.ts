@@ -1,8 +1,8 @@
-import { MessageFlags, type MessageCreateOptions, type RepliableInteraction } from 'discord.js';
+import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import type { Logger } from 'pino';
 import { isExpiredInteractionToken } from './errors.js';
 import { INTERACTION_TOKEN_LIFETIME_MS, INTERACTION_TOKEN_MARGIN_MS } from './limits.js';
-import { NO_MENTIONS, sendMessages, type DeliveryResult, type PostableChannel } from './message-delivery.js';
+import { NO_MENTIONS, sendMessages, type DeliveryResult, type OutgoingMessage, type PostableChannel } from './message-delivery.js';
 
 export interface InteractionReplyOptions {
   /** Sends followups as ephemeral messages; the deferred reply's own flag decides the first one. */
@@ -22,7 +22,7 @@ export interface InteractionReplyOptions {
  */
 export async function deliverInteractionReply(
   interaction: RepliableInteraction,
-  messages: readonly MessageCreateOptions[],
+  messages: readonly OutgoingMessage[],
   options: InteractionReplyOptions,
 ): Promise<DeliveryResult> {
   const now = options.now ?? Date.now;
@@ -63,7 +63,7 @@ function tokenExpiresSoon(interaction: RepliableInteraction, now: number): boole
 
 async function appendChannelDelivery(
   result: DeliveryResult,
-  messages: readonly MessageCreateOptions[],
+  messages: readonly OutgoingMessage[],
   options: InteractionReplyOptions,
 ): Promise<DeliveryResult> {
   let channel: PostableChannel;

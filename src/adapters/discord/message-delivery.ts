@@ -1,4 +1,4 @@
-import type { MessageCreateOptions } from 'discord.js';
+import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, MessageCreateOptions } from 'discord.js';
 import type { Logger } from 'pino';
 import { DISCORD_MESSAGE_MAX_LENGTH } from '../../render/limits.js';
 import { splitDiscordMarkdown } from '../../render/split-discord.js';
@@ -7,6 +7,13 @@ import { splitDiscordMarkdown } from '../../render/split-discord.js';
 export interface PostableChannel {
   id: string;
   send(options: MessageCreateOptions): Promise<{ id: string }>;
+}
+
+/** The parts of a message the adapter sends: text, embeds and button rows. */
+export interface OutgoingMessage {
+  content?: string;
+  embeds?: APIEmbed[];
+  components?: Array<APIActionRowComponent<APIComponentInMessageActionRow>>;
 }
 
 export interface DeliveryResult {
@@ -42,7 +49,7 @@ export async function sendChatReply(
 /** Sends messages in order; stops at the first failure and returns what arrived with the error. */
 export async function sendMessages(
   channel: PostableChannel,
-  messages: readonly MessageCreateOptions[],
+  messages: readonly OutgoingMessage[],
   logger: Logger,
   logContext: Record<string, unknown> = {},
 ): Promise<DeliveryResult> {

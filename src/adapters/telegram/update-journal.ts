@@ -24,6 +24,23 @@ export class UpdateJournal {
   async begin(key: string, chatId: string | null, payload: unknown): Promise<boolean> {
     if (this.#inFlight.has(key)) return false;
     this.#inFlight.add(key);
+    let status: string | undefined;
+    try {
+      status = await this.#store(key, chatId, payload);
+    } catch (error) {
+      // Without this the key would stay in flight and a redelivery could never be handled.
+      this.#inFlight.delete(key);
+      throw error;
+    }
+    if (status !== 'received') {
+      this.#inFlight.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  /** Inserts the update unless it is stored already; returns its stored status. */
+  async #store(key: string, chatId: string | null, payload: unknown): Promise<string | undefined> {
     await this.db
       .insertInto('platform_updates')
       .values({
@@ -43,11 +60,7 @@ export class UpdateJournal {
       .where('platform', '=', this.platform)
       .where('update_key', '=', key)
       .executeTakeFirst();
-    if (row?.status !== 'received') {
-      this.#inFlight.delete(key);
-      return false;
-    }
-    return true;
+    return row?.status;
   }
 
   async finish(key: string, status: 'handled' | 'failed'): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { escapeMarkdown } from '../../engine/markdown-escape.js';
+import { escapeMarkdown, inlineCode } from '../../engine/markdown-escape.js';
 import { SettingError, type SystemSettings } from '../../engine/settings.js';
 import type { CommandContext, CommandDefinition, CommandReply } from '../types.js';
 import { splitArguments } from '../user-commands/arguments.js';
@@ -60,7 +60,7 @@ function listSettings(context: CommandContext<unknown>): CommandReply {
 
 function getSetting(context: CommandContext<unknown>, key: string): CommandReply {
   const setting = context.services.settings.list().find((candidate) => candidate.key === key);
-  if (!setting) return { text: context.t('config.not_found', { key: escapeMarkdown(key) }), isError: true };
+  if (!setting) return { text: context.t('config.not_found', { key: inlineCode(key) }), isError: true };
   return { text: settingLine(context, setting) };
 }
 
@@ -75,19 +75,19 @@ async function setSetting(context: CommandContext<unknown>, key: string, raw: st
     const textKey = { not_found: 'config.not_found', not_editable: 'config.read_only', invalid_value: 'config.invalid_value' }[
       error.code
     ];
-    return { text: context.t(textKey, { key: escapeMarkdown(key) }), isError: true };
+    return { text: context.t(textKey, { key: inlineCode(key) }), isError: true };
   }
 
   const setting = settings.list().find((candidate) => candidate.key === key);
   const value = setting?.value ?? '';
   logger.info({ adminId: admin.id, key, ...(settings.isSecret(key) ? {} : { value }) }, 'setting changed');
-  return { text: context.t('config.updated', { key: escapeMarkdown(key), value: escapeMarkdown(value) }) };
+  return { text: context.t('config.updated', { key: inlineCode(key), value: escapeMarkdown(value) }) };
 }
 
-/** One setting as a reply line; `list()` has already masked secret values. */
+/** Formats one setting as a reply line; `list()` has already masked secret values. */
 function settingLine(context: CommandContext<unknown>, setting: SettingListing): string {
   const markers = [setting.valueType];
   if (!setting.isEditable) markers.push(context.t('config.read_only_label'));
   if (setting.isSecret) markers.push(context.t('config.secret_label'));
-  return `• \`${setting.key}\` = ${escapeMarkdown(setting.value)} (${markers.join(', ')})`;
+  return `• ${inlineCode(setting.key)} = ${escapeMarkdown(setting.value)} (${markers.join(', ')})`;
 }

@@ -25,7 +25,7 @@ export const unlockCommand: CommandDefinition<typeof targetUserOptions> = {
 
 /**
  * `/lock USER`: clears `bela_unlocked`. The admin role and `permissions.can_use_local_chat`
- * grant local access too, so the reply says when the user keeps it through one of them.
+ * grant local access too, so the reply notes when the user keeps it through one of them.
  */
 export const lockCommand: CommandDefinition<typeof targetUserOptions> = {
   name: 'lock',

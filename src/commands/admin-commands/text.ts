@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { escapeMarkdown } from '../../engine/markdown-escape.js';
+import { inlineCode } from '../../engine/markdown-escape.js';
 import { SUPPORTED_LOCALES, type Locale } from '../../engine/types.js';
 import { extractPlaceholders } from '../../seed/schemas.js';
 import type { CommandDefinition } from '../types.js';
 import { splitArguments } from '../user-commands/arguments.js';
 
 /**
- * Maximum length of a text in characters: a Telegram message holds 4096, and the rendered
+ * Maximum length of a text in characters. Telegram allows 4096 per message, and the rendered
  * text may also carry placeholder values and the rest of the reply.
  */
 export const UI_TEXT_MAX_LENGTH = 3500;
@@ -57,7 +57,7 @@ export const textCommand: CommandDefinition<typeof textOptions> = {
     const { key, locale, value } = context.options;
     const { texts, logger } = context.services;
     if (!texts.keys().includes(key)) {
-      return { text: context.t('text.not_found', { key: escapeMarkdown(key) }), isError: true };
+      return { text: context.t('text.not_found', { key: inlineCode(key) }), isError: true };
     }
 
     // Without variables `t` returns the template as stored, placeholders included.
@@ -66,8 +66,8 @@ export const textCommand: CommandDefinition<typeof textOptions> = {
     if (unknown.length > 0) {
       return {
         text: context.t('text.unknown_placeholders', {
-          placeholders: unknown.map((name) => `\`{${name}}\``).join(', '),
-          allowed: allowed.length > 0 ? allowed.map((name) => `\`{${name}}\``).join(', ') : '–',
+          placeholders: unknown.map((name) => inlineCode(`{${name}}`)).join(', '),
+          allowed: allowed.length > 0 ? allowed.map((name) => inlineCode(`{${name}}`)).join(', ') : '–',
         }),
         isError: true,
       };
@@ -75,6 +75,6 @@ export const textCommand: CommandDefinition<typeof textOptions> = {
 
     await texts.set(key, locale, value);
     logger.info({ adminId: context.actor.user.id, key, locale }, 'ui text changed');
-    return { text: context.t('text.done', { key: escapeMarkdown(key), locale }) };
+    return { text: context.t('text.done', { key: inlineCode(key), locale }) };
   },
 };

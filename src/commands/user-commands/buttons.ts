@@ -11,8 +11,8 @@ export const BUTTONS_PER_ROW = 2;
 
 /**
  * Arranges buttons in rows of `perRow`. A button whose command line is longer than
- * `MAX_BUTTON_COMMAND_BYTES` is left out, because Telegram rejects the whole keyboard for it;
- * callers list every choice in the reply text as well, so it can still be typed.
+ * `MAX_BUTTON_COMMAND_BYTES` is left out, because Telegram rejects the whole keyboard for it.
+ * Callers list every choice in the reply text as well, so such a choice can still be typed.
  */
 export function buttonRows(buttons: readonly ReplyButton[], perRow = BUTTONS_PER_ROW): ReplyButton[][] {
   const fitting = buttons.filter((button) => Buffer.byteLength(button.command, 'utf8') <= MAX_BUTTON_COMMAND_BYTES);

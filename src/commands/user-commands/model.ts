@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/schema.js';
 import { parseJson } from '../../db/values.js';
-import { escapeMarkdown } from '../../engine/markdown-escape.js';
+import { escapeMarkdown, inlineCode } from '../../engine/markdown-escape.js';
 import { canUseLocal } from '../../engine/permissions.js';
 import type { Engine } from '../../router/types.js';
 import { AUTO_MODEL } from '../../router/selection.js';
@@ -10,7 +10,7 @@ import type { CommandContext, CommandDefinition, CommandReply } from '../types.j
 import { splitArguments } from './arguments.js';
 import { buttonRows } from './buttons.js';
 
-/** Model purposes that answer chat turns; `summary` models only fold conversations. */
+/** Model purposes used for chat turns; `summary` models only fold old messages into summaries. */
 export const CHAT_PURPOSES: readonly string[] = ['chat', 'uncensored'];
 
 /** An active chat model as `/model` offers it. */
@@ -51,7 +51,7 @@ export const modelCommand: CommandDefinition<typeof modelOptions> = {
     if (!choice) return { text: context.t('model.not_found', { model: escapeMarkdown(requested) }), isError: true };
 
     if (choice.engine === 'local' && !canUseLocal(context.actor.user)) {
-      logger.info({ userId: context.actor.user.id, model: choice.name }, 'local model refused');
+      logger.info({ userId: context.actor.user.id, model: choice.name }, 'local model rejected: no local access');
       return { text: context.t('model.locked', { model: escapeMarkdown(choice.displayName) }), isError: true };
     }
 
@@ -66,7 +66,7 @@ export const modelCommand: CommandDefinition<typeof modelOptions> = {
  *
  * NOTE: a provider the router disabled at start-up for a missing API key still shows here,
  * because commands see the database, not the router's catalog. Choosing such a model is
- * harmless: the router skips it and answers with the next candidate.
+ * harmless, because the router skips it and falls back to the next candidate.
  */
 export async function loadModelChoices(db: Kysely<Database>): Promise<ModelChoice[]> {
   const rows = await db
@@ -103,8 +103,8 @@ async function listModels(context: CommandContext<unknown>): Promise<CommandRepl
   const currentName = current === AUTO_MODEL || !currentChoice ? autoLabel : escapeMarkdown(currentChoice.displayName);
 
   const lines = [
-    `• **${autoLabel}** (\`${AUTO_MODEL}\`) – ${context.t('model.auto_description')}`,
-    ...models.map((model) => `• **${escapeMarkdown(model.displayName)}** (\`${model.name}\`)`),
+    `• **${autoLabel}** (${inlineCode(AUTO_MODEL)}) – ${context.t('model.auto_description')}`,
+    ...models.map((model) => `• **${escapeMarkdown(model.displayName)}** (${inlineCode(model.name)})`),
   ];
   const buttons = [
     { label: autoLabel, command: `/model ${AUTO_MODEL}` },

@@ -38,7 +38,7 @@ export const personaCommand: CommandDefinition<typeof personaOptions> = {
 
     const title = personaTitle(context, persona.name);
     if (persona.requires_uncensored === 1 && !canUseLocal(context.actor.user)) {
-      context.services.logger.info({ userId: context.actor.user.id, persona: persona.name }, 'locked persona refused');
+      context.services.logger.info({ userId: context.actor.user.id, persona: persona.name }, 'persona rejected: no local access');
       return { text: context.t('refusal.persona_locked', { persona: title }), isError: true };
     }
 

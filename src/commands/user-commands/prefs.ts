@@ -4,7 +4,7 @@ import { activePreferences, forgetPreference, setPreference } from '../../engine
 import type { CommandContext, CommandDefinition, CommandReply } from '../types.js';
 import { splitArguments } from './arguments.js';
 
-/** Keys that describe how answers sound; they merge with a persona's `personality_traits`. */
+/** Keys that describe the style of replies, merged with a persona's `personality_traits`. */
 export const STYLE_PREFERENCE_KEYS: readonly string[] = ['tone', 'verbosity', 'emoji_usage', 'humor', 'formality'];
 
 /** Categories a user may name as `category.key`; `system` is kept for the bot's own keys. */

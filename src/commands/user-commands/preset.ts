@@ -11,10 +11,10 @@ export const PRESET_OFF = 'off';
 const presetOptions = z.object({ name: z.string().max(200).optional() });
 
 /**
- * `/preset [name|off]`: without a name, lists the global presets and the user's own; with
- * one, sets `conversations.preset_id` of the user's active conversation in this chat (started
- * when there is none). `off` clears it. A preset is also accepted by its id, which the buttons
- * send because a name may not fit Telegram's 64-byte button data.
+ * `/preset [name|off]`: without a name, lists the global presets and the user's own. With a
+ * name, sets `conversations.preset_id` of the user's active conversation in this chat, and
+ * starts that conversation when there is none. `off` clears the preset. The buttons send a
+ * preset's id, because a name may not fit Telegram's 64-byte button data.
  */
 export const presetCommand: CommandDefinition<typeof presetOptions> = {
   name: 'preset',

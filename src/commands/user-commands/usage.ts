@@ -6,7 +6,7 @@ import type { CommandDefinition } from '../types.js';
 
 const noOptions = z.object({});
 
-/** Which daily counter each daily limit is checked against. */
+/** Daily counter that each daily limit is checked against. */
 const USAGE_BY_LIMIT: ReadonlyArray<{ limit: Exclude<LimitKey, 'per_minute'>; used: keyof DailyUsage }> = [
   { limit: 'daily_chat', used: 'totalChat' },
   { limit: 'daily_cloud', used: 'cloud' },

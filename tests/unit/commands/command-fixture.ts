@@ -94,7 +94,7 @@ export async function createCommandFixture(): Promise<CommandFixture> {
   };
 }
 
-/** A platform account for tests; `id` also becomes the lower-cased @username `user<id>`. */
+/** Returns a platform account for tests, with the @username `user<id>`. */
 export function person(platform: Platform, id: string, languageCode: Locale = 'en'): PlatformUser {
   return { platform, id, displayName: `Person ${id}`, username: `user${id}`, languageCode };
 }

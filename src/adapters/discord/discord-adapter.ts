@@ -1,0 +1,431 @@
+import { once } from 'node:events';
+import {
+  ChannelType,
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Partials,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type Message,
+} from 'discord.js';
+import type { Logger } from 'pino';
+import { dispatchCommand, parseCommandLine } from '../../commands/dispatcher.js';
+import { COMMANDS, findCommand } from '../../commands/registry.js';
+import type { CommandDefinition, CommandInvocation, CommandReply, CommandServices } from '../../commands/types.js';
+import { nowIso } from '../../db/values.js';
+import { KeyedQueue } from '../../engine/keyed-queue.js';
+import { resolveActor } from '../../engine/actor.js';
+import type { Locale, PlatformUser, TurnOutcome } from '../../engine/types.js';
+import { resolveLocale } from '../../i18n/locale.js';
+import { UpdateJournal } from '../telegram/update-journal.js';
+import { catchUpPoints, type CatchUpPoint } from './catch-up-points.js';
+import { argumentTextOf } from './command-arguments.js';
+import { slashCommandBodies } from './command-registration.js';
+import { commandReplyMessages } from './command-reply-messages.js';
+import { describeDiscordError, DiscordErrorCode, isDiscordError } from './errors.js';
+import { deliverInteractionReply } from './interaction-replies.js';
+import { MESSAGE_HISTORY_PAGE_MAX } from './limits.js';
+import { platformUserOf } from './mapping.js';
+import { sendChatReply, sendMessages, type DeliveryResult, type PostableChannel } from './message-delivery.js';
+import { restRootsFor } from './rest-options.js';
+import { activeEmbedColors } from './theme-colors.js';
+import { keepTyping } from './typing.js';
+
+export interface DiscordAdapterOptions {
+  /** Bot token from the Discord developer portal. */
+  token: string;
+  /**
+   * REST API base, e.g. `https://discord.com/api`. The CDN roots and the gateway URL (from
+   * GET /gateway/bot) are derived from it, so a proxy or test server receives every call.
+   */
+  apiBase: string;
+  services: CommandServices;
+  logger: Logger;
+}
+
+/** Longest wait for the gateway's READY after login before start-up fails. */
+const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Pages of `MESSAGE_HISTORY_PAGE_MAX` messages read per DM channel when catching up, so a
+ * channel flooded while the bot was offline cannot stall start-up.
+ */
+const CATCH_UP_MAX_PAGES = 10;
+
+/**
+ * The Discord side of the bot: discord.js over the gateway, DMs answered through the engine,
+ * every command in `COMMANDS` registered as a global slash command. Guild channels are out of
+ * scope, so there the bot answers only its slash commands. Each DM is journaled, and DMs sent
+ * while the bot was offline are read from the channel history on start.
+ */
+export class DiscordAdapter {
+  readonly client: Client;
+  readonly #services: CommandServices;
+  readonly #log: Logger;
+  readonly #journal: UpdateJournal;
+  readonly #token: string;
+  /** DMs of one channel are handled one at a time, in arrival order. */
+  readonly #channelQueue = new KeyedQueue();
+  /** Handlers still running, so a stop can wait for their replies and database writes. */
+  readonly #inFlight = new Set<Promise<void>>();
+  #stopping = false;
+  /** Gateway READY events seen; every one after the first starts a new session that missed events. */
+  #readyCount = 0;
+
+  constructor(options: DiscordAdapterOptions) {
+    this.#services = options.services;
+    this.#token = options.token;
+    this.#log = options.logger.child({ component: 'discord' });
+    this.#journal = new UpdateJournal(options.services.db, 'discord');
+    const roots = restRootsFor(options.apiBase);
+    this.client = new Client({
+      // DM content arrives without the privileged MessageContent intent.
+      intents: [GatewayIntentBits.DirectMessages],
+      // DM channels are not cached before their first event, so discord.js must accept them partial.
+      partials: [Partials.Channel],
+      rest: { api: roots.api, cdn: roots.cdn, mediaProxy: roots.mediaProxy },
+    });
+    this.#registerHandlers();
+  }
+
+  /**
+   * Logs in, waits for the gateway session, registers the slash commands and queues the DMs
+   * missed while the bot was offline. Throws when login, READY or the registration fails.
+   */
+  async start(): Promise<void> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), READY_TIMEOUT_MS);
+    const ready = once(this.client, Events.ClientReady, { signal: abort.signal });
+    ready.catch(() => undefined);
+    try {
+      await this.client.login(this.#token);
+      await ready;
+    } catch (error) {
+      const timedOut = abort.signal.aborted;
+      abort.abort();
+      await this.client.destroy();
+      const reason = timedOut ? `no gateway READY within ${READY_TIMEOUT_MS / 1000} s` : this.#describe(error);
+      throw new Error(`Discord login failed: ${reason}. Check DISCORD_BOT_TOKEN and DISCORD_API_BASE.`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+    this.#log.info({ botId: this.client.user?.id, username: this.client.user?.username }, 'discord bot logged in');
+
+    await this.#registerSlashCommands();
+    await this.#catchUp('start');
+  }
+
+  /** Stops taking events, waits up to `graceMs` for running handlers, then closes the gateway. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.#stopping = true;
+    const finished = await Promise.race([
+      Promise.allSettled([...this.#inFlight]).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+    ]);
+    if (!finished) this.#log.warn({ running: this.#inFlight.size, graceMs }, 'handlers still running at stop');
+    await this.client.destroy();
+    this.#log.info('discord gateway closed');
+  }
+
+  #registerHandlers(): void {
+    const client = this.client;
+    client.on(Events.MessageCreate, (message) => this.#onMessage(message));
+    client.on(Events.InteractionCreate, (interaction) => this.#onInteraction(interaction));
+
+    client.on(Events.ShardReady, (shardId) => {
+      this.#readyCount += 1;
+      if (this.#readyCount === 1) return;
+      this.#log.info({ shardId }, 'new gateway session; reading missed direct messages');
+      this.#track(this.#catchUp('new session'));
+    });
+    client.on(Events.ShardResume, (shardId, replayed) => this.#log.info({ shardId, replayed }, 'gateway session resumed'));
+    client.on(Events.ShardDisconnect, (event, shardId) => this.#log.warn({ shardId, code: event.code }, 'gateway disconnected'));
+    client.on(Events.ShardReconnecting, (shardId) => this.#log.info({ shardId }, 'gateway reconnecting'));
+    client.on(Events.ShardError, (error, shardId) => this.#log.error({ shardId, err: this.#describe(error) }, 'gateway error'));
+    client.on(Events.Warn, (message) => this.#log.warn({ detail: message }, 'discord.js warning'));
+    client.on(Events.Error, (error) => this.#log.error({ err: this.#describe(error) }, 'discord.js client error'));
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      this.#log.error({ err: this.#describe(error) }, 'discord handler failed');
+    });
+    this.#inFlight.add(tracked);
+    void tracked.finally(() => this.#inFlight.delete(tracked));
+  }
+
+  #onMessage(message: Message): void {
+    if (this.#stopping || message.author.bot || message.author.id === this.client.user?.id) return;
+    // Guild channels are out of scope: there the bot answers only its slash commands.
+    if (message.guildId !== null) return;
+    this.#enqueueDirectMessage(message);
+  }
+
+  #enqueueDirectMessage(message: Message): void {
+    this.#track(this.#channelQueue.run(message.channelId, () => this.#handleDirectMessage(message)));
+  }
+
+  async #handleDirectMessage(message: Message): Promise<void> {
+    const ids = { messageId: message.id, channelId: message.channelId, userId: message.author.id };
+    const payload = { id: message.id, channelId: message.channelId, authorId: message.author.id, content: message.content };
+    if (!(await this.#journal.begin(message.id, message.channelId, payload))) {
+      this.#log.info(ids, 'direct message already handled; skipped');
+      return;
+    }
+
+    try {
+      await this.#answerDirectMessage(message, ids);
+      await this.#journal.finish(message.id, 'handled');
+    } catch (error) {
+      this.#log.error({ ...ids, err: this.#describe(error) }, 'direct message handler failed');
+      await this.#journal.finish(message.id, 'failed');
+    }
+  }
+
+  async #answerDirectMessage(message: Message, ids: Record<string, string>): Promise<void> {
+    const channel = message.channel;
+    if (!channel.isSendable()) return;
+
+    if (message.content.trim() === '') {
+      if (message.attachments.size > 0 || message.stickers.size > 0) await this.#replyUnsupported(message, channel, ids);
+      return;
+    }
+
+    const command = parseCommandLine(message.content);
+    const definition = command ? findCommand(command.name) : undefined;
+    if (command && definition) {
+      const reply = await this.#dispatch(definition, {
+        platform: 'discord',
+        chatId: message.channelId,
+        isPrivate: true,
+        user: platformUserOf(message.author),
+        argumentText: command.argumentText,
+      });
+      await this.#sendCommandReply(channel, reply, message.author.id, ids);
+      return;
+    }
+
+    const typing = keepTyping(channel, this.#log);
+    let outcome: TurnOutcome;
+    try {
+      outcome = await this.#services.engine.handleMessage({
+        user: platformUserOf(message.author),
+        chatId: message.channelId,
+        isPrivate: true,
+        text: message.content,
+        messageId: message.id,
+      });
+    } finally {
+      typing.stop();
+    }
+
+    const text =
+      outcome.kind === 'answer' && outcome.notices.length > 0 ? `${outcome.text}\n\n_${outcome.notices.join(' ')}_` : outcome.text;
+    const delivery = await sendChatReply(channel, text, this.#log, ids);
+    if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, message.author.id);
+
+    if (outcome.kind === 'refused') return;
+    if (delivery.error) {
+      await this.#services.engine.recordDeliveryFailure(outcome.replyMessageId, this.#describe(delivery.error), delivery.messageIds);
+      return;
+    }
+    await this.#services.engine.recordDelivery(outcome.replyMessageId, delivery.messageIds);
+  }
+
+  async #replyUnsupported(message: Message, channel: PostableChannel, ids: Record<string, string>): Promise<void> {
+    const resolution = await resolveActor(this.#services.engine.actorServices, platformUserOf(message.author));
+    const text =
+      resolution.kind === 'ok' ? this.#services.texts.t(resolution.actor.locale, 'notice.unsupported_message') : resolution.text;
+    const delivery = await sendChatReply(channel, text, this.#log, ids);
+    if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, message.author.id);
+  }
+
+  #onInteraction(interaction: Interaction): void {
+    if (this.#stopping) return;
+    if (interaction.isChatInputCommand()) {
+      this.#track(this.#handleSlashCommand(interaction));
+    } else if (interaction.isButton()) {
+      this.#track(this.#handleButton(interaction));
+    } else if (interaction.isAutocomplete()) {
+      // No option is registered with autocomplete; an empty answer ends a stale client's request.
+      this.#track(
+        interaction.respond([]).catch((error: unknown) => {
+          this.#log.warn({ interactionId: interaction.id, err: this.#describe(error) }, 'autocomplete answer failed');
+        }),
+      );
+    }
+  }
+
+  async #handleSlashCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    const ids = { interactionId: interaction.id, channelId: interaction.channelId, userId: interaction.user.id, command: interaction.commandName };
+    if (!(await this.#acknowledge(interaction, ids))) return;
+
+    const definition = findCommand(interaction.commandName);
+    const argumentText = definition ? argumentTextOf(interaction, definition) : '';
+    await this.#answerInteraction(interaction, definition, argumentText, ids);
+  }
+
+  /** A button's `custom_id` is the command line it runs, e.g. `/persona coder`. */
+  async #handleButton(interaction: ButtonInteraction): Promise<void> {
+    const ids = { interactionId: interaction.id, channelId: interaction.channelId, userId: interaction.user.id, customId: interaction.customId };
+    if (!(await this.#acknowledge(interaction, ids))) return;
+
+    const command = parseCommandLine(interaction.customId);
+    const definition = command ? findCommand(command.name) : undefined;
+    await this.#answerInteraction(interaction, definition, command?.argumentText ?? '', ids);
+  }
+
+  /**
+   * Acknowledges an interaction with a deferred reply before any database or model work,
+   * because Discord drops it after 3 seconds. In a server the reply is ephemeral, so command
+   * output such as invite codes is not shown to the whole channel.
+   */
+  async #acknowledge(interaction: ChatInputCommandInteraction | ButtonInteraction, ids: Record<string, string>): Promise<boolean> {
+    try {
+      await interaction.deferReply(interaction.inGuild() ? { flags: MessageFlags.Ephemeral } : {});
+      return true;
+    } catch (error) {
+      this.#log.error({ ...ids, err: this.#describe(error) }, 'interaction could not be acknowledged');
+      return false;
+    }
+  }
+
+  async #answerInteraction(
+    interaction: ChatInputCommandInteraction | ButtonInteraction,
+    definition: CommandDefinition | undefined,
+    argumentText: string,
+    ids: Record<string, string>,
+  ): Promise<void> {
+    const user = platformUserOf(interaction.user, interaction.locale);
+    const reply = definition
+      ? await this.#dispatch(definition, {
+          platform: 'discord',
+          chatId: interaction.channelId,
+          isPrivate: !interaction.inGuild(),
+          user,
+          argumentText,
+        })
+      : this.#unknownCommandReply(user);
+
+    const { messages, droppedButtons } = commandReplyMessages(reply, await activeEmbedColors(this.#services.db));
+    if (droppedButtons > 0) this.#log.warn({ ...ids, droppedButtons }, 'reply buttons left out');
+    const delivery = await deliverInteractionReply(interaction, messages, {
+      ephemeral: interaction.inGuild(),
+      fallbackChannel: () => interaction.user.createDM(),
+      logger: this.#log,
+      logContext: ids,
+    });
+    if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, interaction.user.id);
+  }
+
+  /** Runs a command; an unexpected failure becomes the localized internal error, so the user always gets a reply. */
+  async #dispatch(definition: CommandDefinition, invocation: CommandInvocation): Promise<CommandReply> {
+    try {
+      return await dispatchCommand(definition, invocation, this.#services);
+    } catch (error) {
+      this.#log.error(
+        { command: definition.name, channelId: invocation.chatId, userId: invocation.user.id, err: this.#describe(error) },
+        'command dispatch failed',
+      );
+      return { text: this.#services.texts.t(this.#localeOf(invocation.user), 'error.internal'), isError: true };
+    }
+  }
+
+  #unknownCommandReply(user: PlatformUser): CommandReply {
+    return { text: this.#services.texts.t(this.#localeOf(user), 'command.unknown'), isError: true };
+  }
+
+  #localeOf(user: PlatformUser): Locale {
+    return resolveLocale({
+      platformLanguage: user.languageCode,
+      systemDefault: this.#services.settings.string('i18n.default_locale', 'en'),
+    });
+  }
+
+  async #sendCommandReply(channel: PostableChannel, reply: CommandReply, userId: string, ids: Record<string, string>): Promise<DeliveryResult> {
+    const { messages, droppedButtons } = commandReplyMessages(reply, await activeEmbedColors(this.#services.db));
+    if (droppedButtons > 0) this.#log.warn({ ...ids, droppedButtons }, 'reply buttons left out');
+    const delivery = await sendMessages(channel, messages, this.#log, ids);
+    if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, userId);
+    return delivery;
+  }
+
+  /**
+   * Registers every command in `COMMANDS` as a global slash command with one bulk overwrite,
+   * which also removes commands an older version registered.
+   */
+  async #registerSlashCommands(): Promise<void> {
+    const application = this.client.application;
+    if (!application) throw new Error('Discord READY carried no application; slash commands cannot be registered.');
+    const bodies = slashCommandBodies(COMMANDS, this.#services.texts);
+    try {
+      await application.commands.set(bodies);
+    } catch (error) {
+      throw new Error(`Registering ${bodies.length} Discord slash commands failed: ${this.#describe(error)}`, { cause: error });
+    }
+    this.#log.info({ applicationId: application.id, count: bodies.length }, 'discord slash commands registered');
+  }
+
+  /**
+   * Reads each known DM channel's history after its last handled message and queues the
+   * messages found, oldest first. Discord does not resend them after a restart or a new
+   * gateway session. The journal skips any message a live event delivers as well.
+   */
+  async #catchUp(reason: 'start' | 'new session'): Promise<void> {
+    const points = await catchUpPoints(this.#services.db);
+    let queued = 0;
+    for (const point of points) {
+      let missed: Message[];
+      try {
+        missed = await this.#readHistoryAfter(point);
+      } catch (error) {
+        this.#log.warn({ channelId: point.channelId, afterId: point.afterId, err: this.#describe(error) }, 'channel history could not be read');
+        continue;
+      }
+      for (const message of missed) this.#enqueueDirectMessage(message);
+      queued += missed.length;
+    }
+    this.#log.info({ reason, channels: points.length, queued }, 'missed direct messages queued');
+  }
+
+  async #readHistoryAfter(point: CatchUpPoint): Promise<Message[]> {
+    const channel = await this.client.channels.fetch(point.channelId);
+    if (channel?.type !== ChannelType.DM) return [];
+
+    const missed: Message[] = [];
+    let after = point.afterId;
+    for (let page = 1; page <= CATCH_UP_MAX_PAGES; page += 1) {
+      const batch = await channel.messages.fetch({ after, limit: MESSAGE_HISTORY_PAGE_MAX, cache: false });
+      const oldestFirst = [...batch.values()].sort((a, b) => compareSnowflakes(a.id, b.id));
+      missed.push(...oldestFirst.filter((message) => !message.author.bot && !message.system));
+
+      const newest = oldestFirst.at(-1);
+      if (batch.size < MESSAGE_HISTORY_PAGE_MAX || !newest) break;
+      if (page === CATCH_UP_MAX_PAGES) {
+        this.#log.warn({ channelId: point.channelId, read: missed.length, newestId: newest.id }, 'more missed messages than one catch-up reads');
+      }
+      after = newest.id;
+    }
+    return missed;
+  }
+
+  /** Marks the user as having blocked the bot when Discord answered 403 50007 "Cannot send messages to this user". */
+  async #markBlockedIfForbidden(error: unknown, discordUserId: string): Promise<void> {
+    if (!isDiscordError(error, DiscordErrorCode.cannotMessageUser)) return;
+    const username = `discord:${discordUserId}`;
+    await this.#services.db.updateTable('users').set({ blocked_at: nowIso() }).where('username', '=', username).execute();
+    this.#log.warn({ username }, 'user cannot receive DMs from the bot; marked as blocked');
+  }
+
+  #describe(error: unknown): string {
+    return describeDiscordError(error, this.#token);
+  }
+}
+
+function compareSnowflakes(a: string, b: string): number {
+  const difference = BigInt(a) - BigInt(b);
+  return difference === 0n ? 0 : difference < 0n ? -1 : 1;
+}

@@ -1,0 +1,230 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/commands/registry.js';
+import { eventually } from '../support/eventually.js';
+import {
+  botMessages,
+  interactionCallbackCounts,
+  rejectedInteractionCallbacks,
+  startDiscordHarness,
+  waitForBotMessages,
+  waitForInteractionReply,
+  type DiscordHarness,
+} from '../support/discord-harness.js';
+import type { DispatchedInteraction, FakeDiscord } from '../support/fake-discord/index.js';
+
+/** Fixed id of the account named in ADMIN_IDS. */
+const ADMIN_ID = '300000000000000001';
+/** Colours of the seeded active theme (config/themes.json, "default"). */
+const PRIMARY_COLOR = 0x5865f2;
+const ERROR_COLOR = 0xe5484d;
+
+let harness: DiscordHarness | undefined;
+let dispatched: DispatchedInteraction[] = [];
+
+afterEach(async () => {
+  if (harness) {
+    // Every interaction of the test was acknowledged once and in time: no 10062, no 40060.
+    const { discord } = harness;
+    const counts = interactionCallbackCounts(discord);
+    expect(rejectedInteractionCallbacks(discord)).toEqual([]);
+    for (const interaction of dispatched) expect(counts.get(interaction.id)).toBe(1);
+  }
+  await harness?.close();
+  harness = undefined;
+  dispatched = [];
+});
+
+async function start(): Promise<DiscordHarness> {
+  harness = await startDiscordHarness({ env: { ADMIN_IDS: `discord:${ADMIN_ID}` } });
+  harness.discord.addUser({ id: ADMIN_ID, username: 'admin', globalName: 'Admin' });
+  return harness;
+}
+
+function slash(discord: FakeDiscord, userId: string, name: string, options?: Record<string, string | number>): DispatchedInteraction {
+  const interaction = discord.sendSlashCommand(userId, name, options);
+  dispatched.push(interaction);
+  return interaction;
+}
+
+async function text(h: DiscordHarness, key: string, locale: 'en' | 'tr' = 'en'): Promise<string> {
+  const row = await h.app.db
+    .selectFrom('ui_text_configs')
+    .select('value')
+    .where('key', '=', key)
+    .where('locale', '=', locale)
+    .executeTakeFirstOrThrow();
+  return row.value;
+}
+
+function systemPromptOf(request: { body: { messages: Array<{ role: string; content: unknown }> } }): string {
+  return String(request.body.messages[0]?.content ?? '');
+}
+
+/** Runs `/invite create` as the admin and returns the new code. */
+async function createInviteCode(discord: FakeDiscord): Promise<string> {
+  const { embed } = await waitForInteractionReply(discord, slash(discord, ADMIN_ID, 'invite', { action: 'create' }));
+  const code = /`([0-9A-F]{10})`/.exec(embed.description ?? '')?.[1];
+  expect(code).toBeDefined();
+  return code!;
+}
+
+describe('Discord slash commands end to end', () => {
+  it('registers every command with Turkish localizations', async () => {
+    const h = await start();
+    const registered = h.discord.registeredCommands();
+
+    expect(registered.map((command) => command.name)).toEqual(COMMANDS.map((command) => command.name));
+    for (const definition of COMMANDS) {
+      const command = registered.find((candidate) => candidate.name === definition.name)!;
+      expect(command.name_localizations?.tr).toBe(definition.nameTr);
+      expect(command.description).toBe(await text(h, `command.${definition.name}.description`));
+      expect(command.description_localizations?.tr).toBe(await text(h, `command.${definition.name}.description`, 'tr'));
+      expect(command.contexts).toContain(1);
+    }
+
+    const ban = registered.find((command) => command.name === 'ban')!;
+    expect(ban.options).toEqual([
+      expect.objectContaining({ type: 6, name: 'user', name_localizations: { tr: 'kullanici' }, required: true }),
+    ]);
+    const help = registered.find((command) => command.name === 'help')!;
+    expect(help.options).toEqual([expect.objectContaining({ type: 3, name: 'args', required: false })]);
+  });
+
+  it('/persona switches the persona of the next answer', async () => {
+    const h = await start();
+    const { discord, openai, app } = h;
+    const alice = discord.addUser({ username: 'alice' });
+    discord.sendDm(alice.id, 'hello');
+    await waitForBotMessages(discord, alice.id, 1);
+
+    const coder = await app.db.selectFrom('persona_configs').selectAll().where('name', '=', 'coder').executeTakeFirstOrThrow();
+    const { embed } = await waitForInteractionReply(discord, slash(discord, alice.id, 'persona', { name: 'coder' }));
+    expect(embed.color).toBe(PRIMARY_COLOR);
+    expect(embed.description).toContain((await text(h, 'persona.changed')).split('{persona}')[0]!);
+
+    discord.sendDm(alice.id, 'hello again');
+    await waitForBotMessages(discord, alice.id, 2);
+    const prompt = systemPromptOf(openai.requests.at(-1)!);
+    expect(prompt).toContain(`Persona "${coder.display_name}"`);
+    expect(prompt).toContain(coder.system_prompt.trim().slice(0, 60));
+  });
+
+  it('persona button runs its command line', async () => {
+    const h = await start();
+    const { discord, app } = h;
+    const bob = discord.addUser({ username: 'bob' });
+
+    const { record } = await waitForInteractionReply(discord, slash(discord, bob.id, 'persona'));
+    const buttons = (record.original?.components ?? []).flatMap((row) => (row as { components: Array<{ custom_id: string }> }).components);
+    expect(buttons.map((button) => button.custom_id)).toContain('/persona friend');
+
+    const press = discord.sendComponent(bob.id, record.original!.id, '/persona friend');
+    dispatched.push(press);
+    const { embed } = await waitForInteractionReply(discord, press);
+    expect(embed.color).toBe(PRIMARY_COLOR);
+
+    const user = await app.db.selectFrom('users').select('active_persona').where('username', '=', `discord:${bob.id}`).executeTakeFirstOrThrow();
+    expect(user.active_persona).toBe('friend');
+  });
+
+  it('/ban from an admin stops the user before the model', async () => {
+    const h = await start();
+    const { discord, openai, app } = h;
+    const target = discord.addUser({ username: 'target', locale: 'tr' });
+    // A slash command carries the user's locale, which the bot keeps for later DMs.
+    await waitForInteractionReply(discord, slash(discord, target.id, 'help'));
+
+    const { embed } = await waitForInteractionReply(discord, slash(discord, ADMIN_ID, 'ban', { user: target.id }));
+    expect(embed.color).toBe(PRIMARY_COLOR);
+    const banned = await app.db.selectFrom('users').select('is_banned').where('username', '=', `discord:${target.id}`).executeTakeFirstOrThrow();
+    expect(banned.is_banned).toBe(1);
+
+    discord.sendDm(target.id, 'can I still talk?');
+    const [refusal] = await waitForBotMessages(discord, target.id, 1);
+    expect(refusal?.content).toBe(await text(h, 'refusal.banned', 'tr'));
+    expect(openai.requests).toHaveLength(0);
+  });
+
+  it('/ban from a non-admin is refused', async () => {
+    const h = await start();
+    const { discord, app } = h;
+    const mallory = discord.addUser({ username: 'mallory' });
+    const victim = discord.addUser({ username: 'victim' });
+    discord.sendDm(victim.id, 'hi');
+    await waitForBotMessages(discord, victim.id, 1);
+
+    const { embed } = await waitForInteractionReply(discord, slash(discord, mallory.id, 'ban', { user: victim.id }));
+    expect(embed.description).toBe(await text(h, 'refusal.admin_only'));
+    expect(embed.color).toBe(ERROR_COLOR);
+    const user = await app.db.selectFrom('users').select('is_banned').where('username', '=', `discord:${victim.id}`).executeTakeFirstOrThrow();
+    expect(user.is_banned).toBe(0);
+  });
+
+  it('/invite create then /redeem grants access in invite mode', async () => {
+    const h = await start();
+    const { discord, app } = h;
+    await app.services.settings.set('access.mode', 'invite', 'test');
+    const code = await createInviteCode(discord);
+    const newcomer = discord.addUser({ username: 'newcomer', globalName: 'Newcomer' });
+
+    discord.sendDm(newcomer.id, 'let me in');
+    const [refusal] = await waitForBotMessages(discord, newcomer.id, 1);
+    expect(refusal?.content).toBe(await text(h, 'refusal.invite_required'));
+    const before = await app.db.selectFrom('users').select('id').where('username', '=', `discord:${newcomer.id}`).executeTakeFirst();
+    expect(before).toBeUndefined();
+
+    const { embed } = await waitForInteractionReply(discord, slash(discord, newcomer.id, 'redeem', { code: code.toLowerCase() }));
+    expect(embed.description).toBe((await text(h, 'invite.accepted')).replace('{name}', 'Newcomer'));
+
+    discord.sendDm(newcomer.id, 'now let me in');
+    const replies = await waitForBotMessages(discord, newcomer.id, 2);
+    expect(replies.at(-1)?.content).toBe('Reply to: now let me in');
+  });
+
+  it('ten users racing for one code leave exactly one winner', async () => {
+    const h = await start();
+    const { discord, app } = h;
+    await app.services.settings.set('access.mode', 'invite', 'test');
+    const code = await createInviteCode(discord);
+    const racers = Array.from({ length: 10 }, (_, index) => discord.addUser({ username: `racer${index}` }));
+
+    const interactions = racers.map((racer) => slash(discord, racer.id, 'redeem', { code }));
+    const replies = await Promise.all(interactions.map((interaction) => waitForInteractionReply(discord, interaction)));
+
+    const invalid = await text(h, 'invite.invalid');
+    const winners = replies.filter(({ embed }) => embed.description !== invalid);
+    expect(winners).toHaveLength(1);
+    const users = await app.db.selectFrom('users').select('username').where('username', 'like', 'discord:%').where('username', '!=', `discord:${ADMIN_ID}`).execute();
+    expect(users).toHaveLength(1);
+    const invite = await app.db.selectFrom('invites').selectAll().where('code', '=', code).executeTakeFirstOrThrow();
+    expect(invite.is_used).toBe(1);
+    expect(invite.used_by).toBe(users[0]?.username);
+  });
+
+  it('expired interaction token falls back to a channel message', async () => {
+    const h = await start();
+    const { discord } = h;
+    const gina = discord.addUser({ username: 'gina' });
+    // discord.js sends `@original` URL-encoded.
+    const original = /^\/webhooks\/\d+\/[^/]+\/messages\/(@|%40)original$/;
+    discord.failNext({ method: 'PATCH', path: original }, 401, { message: 'Invalid Webhook Token', code: 50027 });
+
+    slash(discord, gina.id, 'help');
+    const [message] = await waitForBotMessages(discord, gina.id, 1);
+    const embed = message?.embeds[0] as { description?: string; title?: string } | undefined;
+    expect(embed?.title).toBe(await text(h, 'command.help.description'));
+    expect(embed?.description).toBe(await text(h, 'help'));
+  });
+
+  it('command typed as DM text is answered as an embed', async () => {
+    const h = await start();
+    const { discord, openai } = h;
+    const hank = discord.addUser({ username: 'hank' });
+
+    discord.sendDm(hank.id, '/help');
+    const [message] = await waitForBotMessages(discord, hank.id, 1);
+    expect((message?.embeds[0] as { description?: string }).description).toBe(await text(h, 'help'));
+    expect(openai.requests).toHaveLength(0);
+    expect(botMessages(discord, discord.dmChannelId(hank.id))).toHaveLength(1);
+  });
+});
