@@ -35,6 +35,11 @@ export interface CommandServices {
   logger: Logger;
   /** Telegram bot @username, for `t.me/<bot>?start=CODE` invite links; undefined elsewhere. */
   telegramBotUsername?: string;
+  /**
+   * Called after a user's role changed, e.g. so the Telegram adapter can show or hide the admin
+   * commands in that user's command menu. Adapters add themselves at start.
+   */
+  roleChangeListeners?: Array<(username: string, role: string) => Promise<void>>;
 }
 
 export interface CommandInvocation {

@@ -216,6 +216,27 @@ describe('Discord slash commands end to end', () => {
     expect(embed?.description).toBe(await text(h, 'help'));
   });
 
+  it('long command reply continues in followups', async () => {
+    const h = await start();
+    const { discord, app } = h;
+    const ivy = discord.addUser({ username: 'ivy' });
+    const paragraph = 'Help paragraph with enough words to fill an embed quickly. '.repeat(10);
+    await app.services.texts.set('help', 'en', Array.from({ length: 12 }, () => paragraph).join('\n\n'));
+
+    const interaction = slash(discord, ivy.id, 'help');
+    await waitForInteractionReply(discord, interaction);
+    const record = await discord.waitFor(() => {
+      const responses = discord.interactionResponses(interaction.id);
+      return responses.followups.length > 0 ? responses : undefined;
+    });
+    const embeds = [record.original, ...record.followups].flatMap((message) => (message?.embeds ?? []) as Array<{ description?: string }>);
+
+    for (const embed of embeds) expect(embed.description!.length).toBeLessThanOrEqual(4096);
+    expect(embeds.map((embed) => embed.description).join('\n\n').replace(/\s+/g, ' ')).toBe(
+      Array.from({ length: 12 }, () => paragraph.trim()).join(' '),
+    );
+  });
+
   it('command typed as DM text is answered as an embed', async () => {
     const h = await start();
     const { discord, openai } = h;

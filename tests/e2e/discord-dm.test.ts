@@ -137,6 +137,22 @@ describe('Discord DM end to end', () => {
     expect(openai.requests).toHaveLength(4);
   });
 
+  it('DM lost between gateway sessions is answered', async () => {
+    const h = await start();
+    const { discord } = h;
+    const gus = discord.addUser({ username: 'gus' });
+    discord.sendDm(gus.id, 'before the outage');
+    await waitForBotMessages(discord, gus.id, 1);
+
+    // discord.js spaces identifies of one shard 5 s apart, so the new session takes about 6 s.
+    discord.disconnectAll({ invalidateSessions: true });
+    discord.sendDm(gus.id, 'lost on the gateway');
+
+    const replies = await waitForBotMessages(discord, gus.id, 2, 20_000);
+    expect(replies.map((message) => message.content)).toEqual(['Reply to: before the outage', 'Reply to: lost on the gateway']);
+    expect(discord.gatewayStats().identifies).toBe(2);
+  });
+
   it('message left unfinished by a crash is answered on start', async () => {
     const h = await start();
     const { discord } = h;

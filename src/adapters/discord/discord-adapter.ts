@@ -137,7 +137,7 @@ export class DiscordAdapter {
 
     client.on(Events.ShardReady, (shardId) => {
       this.#readyCount += 1;
-      if (this.#readyCount === 1) return;
+      if (this.#readyCount >= 1) return;
       this.#log.info({ shardId }, 'new gateway session; reading missed direct messages');
       this.#track(this.#catchUp('new session'));
     });

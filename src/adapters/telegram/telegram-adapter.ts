@@ -5,7 +5,7 @@ import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
 import { dispatchCommand, parseCommandLine } from '../../commands/dispatcher.js';
 import { COMMANDS, findCommand } from '../../commands/registry.js';
-import type { CommandServices } from '../../commands/types.js';
+import type { CommandDefinition, CommandServices } from '../../commands/types.js';
 import { resolveActor } from '../../engine/actor.js';
 import type { TurnOutcome } from '../../engine/types.js';
 import { maskSecrets } from '../../logger.js';
@@ -36,6 +36,9 @@ const POLLING_TIMEOUT_SECONDS = 30;
  */
 const STREAM_UPDATE_INTERVAL_MS = 1_000;
 
+/** Telegram caps a command description at 256 characters. */
+const TELEGRAM_COMMAND_DESCRIPTION_MAX = 256;
+
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
 /**
@@ -51,6 +54,8 @@ export class TelegramAdapter {
   #runner: RunnerHandle | undefined;
   /** False once Telegram rejected sendMessageDraft; replies then stream by editing a message. */
   #draftsAvailable = true;
+  /** Admin accounts whose per-chat command menu was set during this run. */
+  readonly #menuSynced = new Set<string>();
   /** Handlers still running, so a stop can wait for their replies and database writes. */
   readonly #inFlight = new Set<Promise<void>>();
 
@@ -145,6 +150,7 @@ export class TelegramAdapter {
     const message = ctx.message;
     if (!message?.text || !message.from || message.from.is_bot) return;
 
+    await this.#ensureListedAdminMenu(message.from.id);
     const command = parseCommandLine(message.text);
     if (command) {
       await this.#runCommand(ctx, command.name, command.argumentText);
@@ -266,19 +272,71 @@ export class TelegramAdapter {
 
   /**
    * Registers the command menu: English descriptions as the default and Turkish ones for
-   * users whose Telegram language is Turkish. Admin commands are left out here.
+   * users whose Telegram language is Turkish. Everyone sees the user commands; each admin's
+   * private chat gets a menu with the admin commands too (Telegram's per-chat scope).
    */
   async #registerCommandMenu(): Promise<void> {
-    const { texts } = this.#services;
     const visible = COMMANDS.filter((command) => !command.adminOnly);
-    for (const locale of ['en', 'tr'] as const) {
-      const commands = visible.map((command) => ({
-        command: command.name,
-        description: texts.t(locale, `command.${command.name}.description`).slice(0, 256),
-      }));
-      await this.bot.api.setMyCommands(commands, locale === 'en' ? {} : { language_code: locale });
-    }
+    await this.#setMenu(visible, undefined);
     this.#log.info({ count: visible.length }, 'telegram command menu registered');
+
+    const admins = await this.#services.db
+      .selectFrom('users')
+      .select('username')
+      .where('role', '=', 'admin')
+      .where('username', 'like', 'telegram:%')
+      .execute();
+    const usernames = new Set([...admins.map((admin) => admin.username), ...this.#listedAdmins()]);
+    for (const username of usernames) {
+      await this.#syncAdminMenu(username, 'admin');
+      this.#menuSynced.add(username);
+    }
+
+    this.#services.roleChangeListeners ??= [];
+    this.#services.roleChangeListeners.push((username, role) => this.#syncAdminMenu(username, role));
+  }
+
+  /** Sets the admin menu once per run for an `ADMIN_IDS` account that writes for the first time. */
+  async #ensureListedAdminMenu(telegramUserId: number): Promise<void> {
+    const username = `telegram:${telegramUserId}`;
+    if (this.#menuSynced.has(username) || !this.#services.engine.actorServices.adminIds.has(username)) return;
+    this.#menuSynced.add(username);
+    await this.#syncAdminMenu(username, 'admin');
+  }
+
+  #listedAdmins(): string[] {
+    return [...this.#services.engine.actorServices.adminIds].filter((id) => id.startsWith('telegram:'));
+  }
+
+  /** Shows the full menu in an admin's private chat, or removes the chat's own menu for a non-admin. */
+  async #syncAdminMenu(username: string, role: string): Promise<void> {
+    if (!username.startsWith('telegram:')) return;
+    const chatId = Number(username.slice('telegram:'.length));
+    try {
+      if (role === 'admin') {
+        await this.#setMenu(COMMANDS, chatId);
+      } else {
+        for (const languageCode of [undefined, 'tr'] as const) {
+          await this.bot.api.deleteMyCommands({ scope: { type: 'chat', chat_id: chatId }, language_code: languageCode });
+        }
+      }
+    } catch (error) {
+      // Telegram answers "chat not found" for an admin who never wrote to the bot; their menu
+      // is set on the next start after they did.
+      this.#log.warn({ err: this.#describeError(error), username }, 'admin command menu not updated');
+    }
+  }
+
+  async #setMenu(commands: readonly CommandDefinition[], chatId: number | undefined): Promise<void> {
+    const { texts } = this.#services;
+    for (const locale of ['en', 'tr'] as const) {
+      const entries = commands.map((command) => ({
+        command: command.name,
+        description: texts.t(locale, `command.${command.name}.description`).slice(0, TELEGRAM_COMMAND_DESCRIPTION_MAX),
+      }));
+      const scope = chatId === undefined ? undefined : { type: 'chat' as const, chat_id: chatId };
+      await this.bot.api.setMyCommands(entries, { scope, language_code: locale === 'en' ? undefined : locale });
+    }
   }
 
   async #markBlockedIfForbidden(error: unknown, telegramUserId: string): Promise<void> {

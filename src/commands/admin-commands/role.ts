@@ -45,6 +45,11 @@ export const roleCommand: CommandDefinition<typeof roleOptions> = {
     }
 
     await context.services.db.updateTable('users').set({ role }).where('id', '=', user.id).execute();
+    for (const listener of context.services.roleChangeListeners ?? []) {
+      await listener(user.username, role).catch((error: unknown) => {
+        context.services.logger.warn({ err: error, targetUserId: user.id }, 'role change listener failed');
+      });
+    }
     context.services.logger.info(
       { adminId: context.actor.user.id, targetUserId: user.id, previousRole: user.role, role },
       'user role changed',

@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/commands/registry.js';
+import { startBotHarness, type BotHarness } from '../support/bot-harness.js';
+
+const ADMIN = { id: 7001, first_name: 'Ada', username: 'ada_admin', language_code: 'en' };
+const USER = { id: 7002, first_name: 'Umut', username: 'umut', language_code: 'tr' };
+const VIP = { id: 7003, first_name: 'Vera', username: 'vera', language_code: 'en' };
+
+let harness: BotHarness | undefined;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const ADMIN_COMMANDS = COMMANDS.filter((command) => command.adminOnly);
+
+describe('Telegram commands', () => {
+  it('admin commands are refused to user and vip', async () => {
+    harness = await startBotHarness({ env: { ADMIN_IDS: `telegram:${ADMIN.id}` }, telegram: { limits: false } });
+    const { telegram, app } = harness;
+    await app.services.settings.set('telegram.chat_messages_per_second', '0', 'test');
+    telegram.sendText(USER, '/start');
+    telegram.sendText(VIP, '/start');
+    await telegram.waitForMessages(USER.id, 1);
+    await telegram.waitForMessages(VIP.id, 1);
+    await app.db.updateTable('users').set({ role: 'vip' }).where('username', '=', `telegram:${VIP.id}`).execute();
+
+    expect(ADMIN_COMMANDS.length).toBeGreaterThanOrEqual(10);
+    const cases = [
+      { person: USER, locale: 'tr' as const },
+      { person: VIP, locale: 'en' as const },
+    ];
+    for (const { person, locale } of cases) {
+      for (const [index, command] of ADMIN_COMMANDS.entries()) {
+        telegram.sendText(person, `/${command.name} telegram:${ADMIN.id} x y`);
+        const messages = await telegram.waitForMessages(person.id, index + 2);
+        expect(messages.at(-1)?.text, `/${command.name} for ${locale}`).toBe(app.services.texts.t(locale, 'refusal.admin_only'));
+      }
+    }
+    const admin = await app.db.selectFrom('users').selectAll().where('username', '=', `telegram:${ADMIN.id}`).executeTakeFirst();
+    expect(admin).toBeUndefined();
+  });
+
+  it('admin bans a user by @username; their next DM never reaches the model', async () => {
+    harness = await startBotHarness({ env: { ADMIN_IDS: `telegram:${ADMIN.id}` }, telegram: { limits: false } });
+    const { telegram, app, openai } = harness;
+    await app.services.settings.set('telegram.chat_messages_per_second', '0', 'test');
+    telegram.sendText(USER, 'merhaba');
+    await telegram.waitForMessages(USER.id, 1);
+
+    telegram.sendText(ADMIN, '/ban @umut');
+    await telegram.waitForMessages(ADMIN.id, 1);
+    const banned = await app.db.selectFrom('users').select('is_banned').where('username', '=', `telegram:${USER.id}`).executeTakeFirstOrThrow();
+    expect(banned.is_banned).toBe(1);
+
+    const requests = openai.requests.length;
+    telegram.sendText(USER, 'hâlâ burada mısın?');
+    const messages = await telegram.waitForMessages(USER.id, 2);
+    expect(messages.at(-1)?.text).toBe(app.services.texts.t('tr', 'refusal.banned'));
+    expect(openai.requests.length).toBe(requests);
+  });
+
+  it('admins get the admin commands in their chat menu', async () => {
+    harness = await startBotHarness({ env: { ADMIN_IDS: `telegram:${ADMIN.id}` } });
+    const { telegram } = harness;
+    telegram.sendText(ADMIN, '/help');
+    await telegram.waitForMessages(ADMIN.id, 1);
+
+    const adminMenu = telegram.commands({ type: 'chat', chat_id: ADMIN.id });
+    expect(adminMenu.map((command) => command.command)).toEqual(COMMANDS.map((command) => command.name));
+    const defaultMenu = telegram.commands().map((command) => command.command);
+    for (const command of ADMIN_COMMANDS) expect(defaultMenu).not.toContain(command.name);
+    expect(telegram.commands({ type: 'chat', chat_id: ADMIN.id }, 'tr').length).toBe(COMMANDS.length);
+  });
+
+  it('/invite create answers with a t.me start link that grants access', async () => {
+    harness = await startBotHarness({ env: { ADMIN_IDS: `telegram:${ADMIN.id}` } });
+    const { telegram, app } = harness;
+    await app.services.settings.set('access.mode', 'invite', 'test');
+    telegram.sendText(ADMIN, '/invite create 1');
+    const [reply] = await telegram.waitForMessages(ADMIN.id, 1);
+    const link = /https:\/\/t\.me\/nova_test_bot\?start=([0-9A-F]{10})/.exec(reply?.text ?? '');
+    expect(link).not.toBeNull();
+
+    telegram.sendText(USER, `/start ${link![1]}`);
+    const [welcome] = await telegram.waitForMessages(USER.id, 1);
+    expect(welcome?.text).toContain(app.services.texts.t('tr', 'invite.accepted', { name: 'Umut' }));
+  });
+
+  it('persona buttons switch the persona', async () => {
+    harness = await startBotHarness();
+    const { telegram, app } = harness;
+    telegram.sendText(USER, '/persona');
+    const [list] = await telegram.waitForMessages(USER.id, 1);
+    const keyboard = (list?.reply_markup as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined)
+      ?.inline_keyboard;
+    const buttons = keyboard?.flat() ?? [];
+    const coder = buttons.find((button) => button.callback_data === '/persona coder');
+    expect(coder).toBeDefined();
+    expect(buttons.some((button) => button.callback_data === '/persona romantic')).toBe(false);
+
+    telegram.sendCallback(USER, list!.message_id, coder!.callback_data!);
+    await telegram.waitForMessages(USER.id, 2);
+    const user = await app.db.selectFrom('users').select('active_persona').where('username', '=', `telegram:${USER.id}`).executeTakeFirstOrThrow();
+    expect(user.active_persona).toBe('coder');
+    expect(telegram.callbackAnswers()).toHaveLength(1);
+  });
+});
