@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import type { DestinationStream } from 'pino';
+import { createLogger } from '../../src/logger.js';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { parseEnv } from '../../src/config/env.js';
 import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
@@ -24,6 +25,8 @@ export interface BotHarness {
 export interface HarnessOptions {
   env?: Record<string, string>;
   telegram?: FakeTelegramOptions;
+  /** Receives every log line at `trace` level, formatted as in production. */
+  logSink?: DestinationStream;
 }
 
 /**
@@ -53,7 +56,9 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     ...options.env,
   });
 
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logSink
+    ? createLogger('trace', options.logSink)
+    : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   let app: RunningApp;
   try {
     app = await startApp(env, logger);

@@ -137,13 +137,17 @@ export class DiscordAdapter {
 
     client.on(Events.ShardReady, (shardId) => {
       this.#readyCount += 1;
-      if (this.#readyCount >= 1) return;
+      if (this.#readyCount === 1) return;
       this.#log.info({ shardId }, 'new gateway session; reading missed direct messages');
       this.#track(this.#catchUp('new session'));
     });
     client.on(Events.ShardResume, (shardId, replayed) => this.#log.info({ shardId, replayed }, 'gateway session resumed'));
-    client.on(Events.ShardDisconnect, (event, shardId) => this.#log.warn({ shardId, code: event.code }, 'gateway disconnected'));
-    client.on(Events.ShardReconnecting, (shardId) => this.#log.info({ shardId }, 'gateway reconnecting'));
+    client.on(Events.ShardDisconnect, (event, shardId) => {
+      if (!this.#stopping) this.#log.warn({ shardId, code: event.code }, 'gateway disconnected');
+    });
+    client.on(Events.ShardReconnecting, (shardId) => {
+      if (!this.#stopping) this.#log.info({ shardId }, 'gateway reconnecting');
+    });
     client.on(Events.ShardError, (error, shardId) => this.#log.error({ shardId, err: this.#describe(error) }, 'gateway error'));
     client.on(Events.Warn, (message) => this.#log.warn({ detail: message }, 'discord.js warning'));
     client.on(Events.Error, (error) => this.#log.error({ err: this.#describe(error) }, 'discord.js client error'));

@@ -39,7 +39,7 @@ export class UpdateJournal {
     return true;
   }
 
-  /** Inserts the update unless it is stored already; returns its stored status. */
+  /** Inserts the update unless it is stored already, then returns its stored status. */
   async #store(key: string, chatId: string | null, payload: unknown): Promise<string | undefined> {
     await this.db
       .insertInto('platform_updates')

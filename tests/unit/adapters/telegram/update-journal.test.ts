@@ -38,14 +38,14 @@ describe('UpdateJournal.begin', () => {
     expect(row.handled_at).toBeNull();
   });
 
-  it('refuses an update in flight', async () => {
+  it('rejects an update in flight', async () => {
     const journal = new UpdateJournal(temp.db);
 
     expect(await journal.begin('100', '5', {})).toBe(true);
     expect(await journal.begin('100', '5', {})).toBe(false);
   });
 
-  it('refuses concurrent begins of one update', async () => {
+  it('rejects concurrent begins of one key', async () => {
     const journal = new UpdateJournal(temp.db);
 
     const results = await Promise.all([journal.begin('100', '5', {}), journal.begin('100', '5', {}), journal.begin('100', '5', {})]);
@@ -53,7 +53,7 @@ describe('UpdateJournal.begin', () => {
     expect(results.filter((started) => started)).toHaveLength(1);
   });
 
-  it('refuses a handled update', async () => {
+  it('rejects a handled update', async () => {
     const journal = new UpdateJournal(temp.db);
     await journal.begin('100', '5', {});
     await journal.finish('100', 'handled');
@@ -61,14 +61,14 @@ describe('UpdateJournal.begin', () => {
     expect(await journal.begin('100', '5', {})).toBe(false);
   });
 
-  it('refuses a handled update after a restart', async () => {
+  it('rejects a handled update after restart', async () => {
     await new UpdateJournal(temp.db).begin('100', '5', {});
     await new UpdateJournal(temp.db).finish('100', 'handled');
 
     expect(await new UpdateJournal(temp.db).begin('100', '5', {})).toBe(false);
   });
 
-  it('refuses a failed update', async () => {
+  it('rejects a failed update', async () => {
     const journal = new UpdateJournal(temp.db);
     await journal.begin('100', '5', {});
     await journal.finish('100', 'failed');
@@ -106,7 +106,7 @@ describe('UpdateJournal.begin', () => {
 });
 
 describe('UpdateJournal.finish', () => {
-  it('marks the update and frees the key', async () => {
+  it('marks the update handled', async () => {
     const journal = new UpdateJournal(temp.db);
     await journal.begin('100', '5', {});
 
