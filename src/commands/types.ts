@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { SystemSettings } from '../engine/settings.js';
 import type { Logger } from 'pino';
+import type { ImageService } from '../images/image-service.js';
 
 /** A button offered under a command reply: an inline keyboard button on Telegram, a component on Discord. */
 export interface ReplyButton {
@@ -24,6 +25,14 @@ export interface CommandReply {
   title?: string;
   /** True for a notice that the command was refused or failed (Discord uses the theme's error colour). */
   isError?: boolean;
+  /**
+   * A generated image to send as a photo with `caption` (Markdown, at most 1024 characters,
+   * Telegram's caption limit). `followUpText` is Markdown sent as a message after the photo
+   * when the caption did not fit; `replyMessageId` is the stored assistant message, for
+   * `engine.recordDelivery`. When `image` is set, `text` repeats the caption for adapters or
+   * logs that show text only.
+   */
+  image?: { png: Buffer; caption: string; followUpText?: string; replyMessageId?: number };
 }
 
 /** Services a command handler may use. */
@@ -40,6 +49,8 @@ export interface CommandServices {
    * commands in that user's command menu. Adapters add themselves at start.
    */
   roleChangeListeners?: Array<(username: string, role: string) => Promise<void>>;
+  /** Image generation for `/imagine`; undefined when the bot runs without it. */
+  images?: ImageService;
 }
 
 export interface CommandInvocation {
@@ -76,6 +87,16 @@ export interface CommandDefinition<Schema extends z.ZodType = z.ZodType> {
   allowUnknownUser?: boolean;
   /** Still answers banned users (for `/help` and `/start`). */
   allowBanned?: boolean;
+  /**
+   * Left out of the platform command menus and slash command registration: the command is
+   * only run by buttons (for example `/vote like 123` under a reply) or typed by hand.
+   */
+  hidden?: boolean;
+  /**
+   * The chat action to show while the command runs, for commands that take long: Telegram's
+   * `sendChatAction` `upload_photo`, or a deferred interaction reply on Discord.
+   */
+  progress?: 'upload_photo';
   /** Discord slash command options; Telegram passes the raw argument text to `parse`. */
   discordOptions?: DiscordOptionSpec[];
   /**

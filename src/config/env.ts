@@ -8,7 +8,7 @@ import cron from 'node-cron';
 
 /**
  * Treats a variable that is empty or only white space as unset, so its default applies.
- * Compose files and `.env` templates often pass `NAME=` for a variable nobody filled in.
+ * Compose files and `.env` templates often pass `NAME=` for a variable left blank.
  */
 const unsetWhenEmpty = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
@@ -16,7 +16,7 @@ const unsetWhenEmpty = <T extends z.ZodType>(schema: T) =>
 const optionalSecret = unsetWhenEmpty(z.string().trim().optional());
 
 function isHttpUrl(value: string): boolean {
-  // `new URL` alone would accept `http://a b` paths and repair `https:///host`, hiding a typo.
+  // `new URL` alone would accept a space in the path and repair `https:///host`, hiding a typo.
   if (/\s/.test(value) || !/^https?:\/\/[^/]/i.test(value)) return false;
   try {
     const url = new URL(value);

@@ -10,9 +10,14 @@ const PROVIDER = new RegExp(`\\b(?:${PROVIDER_NAMES})\\b`, 'iu');
  * First-person identity claims: "I am ...", "I'm a model by ...", "I was trained by ...",
  * "Ben ... modeliyim", "... tarafından geliştirildim/eğitildim". Each pattern is tested on
  * one sentence, so `.*?` cannot reach into the next one.
+ *
+ * NOTE: these are word-list heuristics. A sentence such as "I'm using Google Maps, based on
+ * your location" matches too and is rewritten. Sharpen a pattern when such a case shows up.
  */
 const IDENTITY_CLAIM = [
   /\b(?:i\s+am|i'm|i’m|as\s+an?)\b.*?\b(?:model|assistant|ai|llm|chatbot|version|developed|built|trained|created|made|based)\b/iu,
+  // "I am ChatGPT." or "I'm GPT-4o, ...": the provider name alone ends the clause.
+  new RegExp(`\\b(?:i\\s+am|i'm|i’m)\\s+(?:an?\\s+)?(?:${PROVIDER_NAMES})(?=\\s*(?:[,.!?;:]|$))`, 'iu'),
   /\bi\s+(?:was|have\s+been)\s+(?:developed|built|trained|created|made|designed)\b/iu,
   /\b(?:my|the)\s+(?:underlying\s+)?(?:model|creator|developer|maker)\b.*?\b(?:is|are|was)\b/iu,
   /\bben\b.*?(?:model(?:i|iyim|im)|asistan(?:ıyım|ım)|yapay zekâ|yapay zeka)/iu,

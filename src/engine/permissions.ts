@@ -73,14 +73,14 @@ export function effectiveLimits(user: Pick<UserRow, 'role' | 'limits'>, settings
   return limits;
 }
 
-/** A hand-edited column may hold `null`, an array or a scalar; all of them read as `{}`. */
+/** Parses a JSON object column. A hand-edited column may hold `null`, an array or a scalar, and those read as `{}`. */
 function parseJsonObject(json: string): Record<string, unknown> {
   const value = parseJson<unknown>(json, {});
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /**
- * A finite number written as a JSON number or numeric text. `Number()` alone would read
+ * Reads a finite number written as a JSON number or numeric text. `Number()` alone would read
  * `""`, `null`, `false` and `[]` as 0, which here means "no limit" or "unrestricted".
  */
 function numberValue(value: unknown): number | undefined {

@@ -164,7 +164,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A persona column edited by hand may hold `null`, an array or a scalar; all of them read as `{}`. */
+/** Parses a JSON object column. A hand-edited column may hold `null`, an array or a scalar, and those read as `{}`. */
 function parseJsonObject(json: string): Record<string, unknown> {
   const value = parseJson<unknown>(json, {});
   return isPlainObject(value) ? value : {};

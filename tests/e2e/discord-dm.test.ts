@@ -162,7 +162,7 @@ describe('Discord DM end to end', () => {
 
     await h.stopApp();
     const interrupted = discord.sendDm(erin.id, 'interrupted by a crash');
-    // A crash after the journal stored the message but before it was answered leaves it `received`.
+    // A crash after the journal stored the message but before the bot replied leaves it `received`.
     const restarted = await startAgainWithJournalRow(h, interrupted.id, discord.dmChannelId(erin.id));
 
     const replies = await waitForBotMessages(discord, erin.id, 2);
@@ -174,7 +174,19 @@ describe('Discord DM end to end', () => {
     expect(row.status).toBe('handled');
   });
 
-  it("bot's own replies are not answered", async () => {
+  it('wrong token fails start-up with a hint', async () => {
+    const failure = await startDiscordHarness({ env: { DISCORD_BOT_TOKEN: 'not-the-token' } }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toContain('Discord login failed');
+    expect((failure as Error).message).toContain('DISCORD_BOT_TOKEN');
+    expect((failure as Error).message).not.toContain('not-the-token');
+  });
+
+  it('bot ignores its own replies', async () => {
     const h = await start();
     const { discord, openai } = h;
     const frank = discord.addUser({ username: 'frank' });
@@ -194,7 +206,7 @@ describe('Discord DM end to end', () => {
 
 /**
  * Starts the bot again after inserting a `received` journal row, as a crash between storing a
- * message and answering it would leave behind.
+ * message and replying to it would leave behind.
  */
 async function startAgainWithJournalRow(h: DiscordHarness, messageId: string, channelId: string) {
   const db = openDatabase(h.databasePath);

@@ -48,7 +48,7 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
   const databasePath = join(folder, 'bot.sqlite');
   const discord = await startFakeDiscord(options.discord);
   const openai = await startFakeOpenAI();
-  // The fake answers 404 for models it does not list; these are the seeded model ids.
+  // The fake returns 404 for models it does not list, so the seeded model ids are listed here.
   for (const model of [PRIMARY_MODEL_ID, FALLBACK_MODEL_ID, LOCAL_MODEL_ID]) openai.setDefault(model, {});
 
   const env = parseEnv({
@@ -123,8 +123,8 @@ export function waitForBotMessages(discord: FakeDiscord, userId: string, count: 
 }
 
 /**
- * Waits until the deferred reply of an interaction was edited into its answer and returns the
- * answer's first embed, with the record of everything sent for the interaction.
+ * Waits until the deferred reply of an interaction was edited into the command's reply and
+ * returns that message's first embed, with the record of everything sent for the interaction.
  */
 export async function waitForInteractionReply(
   discord: FakeDiscord,

@@ -1,23 +1,23 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
-/** Where to start reading one DM channel's history after a restart. */
+/** The place to start reading one DM channel's history after a restart or a new gateway session. */
 export interface CatchUpPoint {
   channelId: string;
-  /** Read the messages with ids greater than this snowflake. */
+  /** Snowflake after which messages are read; messages with greater ids may be missed ones. */
   afterId: string;
 }
 
 /**
- * Finds, for each known Discord DM channel, the message id after which its history may hold
- * messages the bot never answered. Discord does not resend messages sent while the bot was
+ * Finds, for each known Discord DM channel, the message id after which its history may contain
+ * messages the bot never handled. Discord does not resend messages sent while the bot was
  * offline or between gateway sessions, so the adapter reads them from the channel history.
  *
  * Known channels are the `conversations.chat_id`s on Discord and the channels of journaled
  * messages. A channel starts after its newest handled or failed message, or just before its
  * oldest message still marked `received` (a crash interrupted it), whichever is older.
- * NOTE: a channel with no journaled message is skipped, because there is no id to start from;
- * this happens only when `platform_updates` rows were deleted by hand.
+ * NOTE: a channel with no journaled message is skipped, because there is no id to start from.
+ * That happens only when `platform_updates` rows were deleted by hand.
  */
 export async function catchUpPoints(db: Kysely<Database>): Promise<CatchUpPoint[]> {
   const fromConversations = await db

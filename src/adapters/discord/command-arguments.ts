@@ -7,8 +7,8 @@ import { discordOptionsOf } from './command-registration.js';
  * values in the definition's option order, joined by spaces, with a `user` option as the user
  * id. Missing optional values are left out.
  * NOTE: a missing optional option followed by a given one shifts the later value one place
- * to the left; commands whose optional options depend on position must make the earlier
- * ones required or give them a default value.
+ * to the left. Commands whose optional options depend on position must make the earlier ones
+ * required or give them a default value.
  */
 export function argumentTextFrom(
   options: readonly DiscordOptionSpec[],
@@ -25,9 +25,9 @@ export function argumentTextFrom(
 /** Reads the argument text of a slash command interaction for `definition`. */
 export function argumentTextOf(interaction: ChatInputCommandInteraction, definition: CommandDefinition): string {
   return argumentTextFrom(discordOptionsOf(definition), (option) => {
-    const given = interaction.options.get(option.name);
-    if (!given) return undefined;
-    if (option.type === 'user') return given.user?.id ?? (given.value === undefined ? undefined : String(given.value));
-    return given.value === undefined ? undefined : String(given.value);
+    const supplied = interaction.options.get(option.name);
+    if (!supplied) return undefined;
+    if (option.type === 'user' && supplied.user) return supplied.user.id;
+    return supplied.value === undefined ? undefined : String(supplied.value);
   });
 }

@@ -22,7 +22,7 @@ export const ARGUMENTS_OPTION: DiscordOptionSpec = {
   required: false,
 };
 
-/** The Discord options of a command, in the order the command's parser expects their values. */
+/** Returns the Discord options of a command, in the order the command's parser expects their values. */
 export function discordOptionsOf(definition: CommandDefinition): DiscordOptionSpec[] {
   return definition.discordOptions ?? [ARGUMENTS_OPTION];
 }

@@ -32,15 +32,16 @@ export interface CommandReplyMessage {
 
 export interface CommandReplyMessages {
   messages: CommandReplyMessage[];
-  /** Buttons left out: a command line over `CUSTOM_ID_MAX_LENGTH`, a repeated one, or rows past the limits. */
+  /** Number of buttons left out: command lines over `CUSTOM_ID_MAX_LENGTH`, repeated ones, or rows past the limit. */
   droppedButtons: number;
 }
 
 /**
- * Renders a command reply as Discord messages: the text as embed descriptions coloured from
- * the theme (error colour for `isError`), split under 4096 characters per embed with code
- * fences balanced, packed at most 10 embeds and 6000 characters per message. The title heads
- * the first embed; the buttons go under the last message, their `custom_id` the command line.
+ * Renders a command reply as Discord messages. The text becomes embed descriptions in the
+ * theme's primary colour (error colour for `isError`), split under 4096 characters per embed
+ * with code fences balanced, and packed at most 10 embeds and 6000 characters per message.
+ * The title heads the first embed. The buttons go under the last message, each with the
+ * command line as its `custom_id`.
  */
 export function commandReplyMessages(reply: CommandReply, colors: EmbedColors): CommandReplyMessages {
   const color = reply.isError ? colors.error : colors.primary;
@@ -90,8 +91,8 @@ function embedLength(embed: APIEmbed): number {
 
 /**
  * Turns reply buttons into action rows of at most 5 buttons and 5 rows. A command line longer
- * than `CUSTOM_ID_MAX_LENGTH`, or one already used on the message (Discord requires unique
- * `custom_id`s), is left out; a row with more buttons than fit continues on the next row.
+ * than `CUSTOM_ID_MAX_LENGTH` is left out, and so is a repeated one, because Discord requires
+ * unique `custom_id`s on a message. A row with more than 5 buttons continues on the next row.
  */
 export function buttonRowsFor(buttons: ReplyButton[][] | undefined): {
   rows: Array<APIActionRowComponent<APIButtonComponentWithCustomId>>;

@@ -46,7 +46,7 @@ export interface DiscordAdapterOptions {
   logger: Logger;
 }
 
-/** Longest wait for the gateway's READY after login before start-up fails. */
+/** Maximum wait for the gateway's READY after login before start-up fails. */
 const READY_TIMEOUT_MS = 30_000;
 
 /**
@@ -56,10 +56,11 @@ const READY_TIMEOUT_MS = 30_000;
 const CATCH_UP_MAX_PAGES = 10;
 
 /**
- * The Discord side of the bot: discord.js over the gateway, DMs answered through the engine,
- * every command in `COMMANDS` registered as a global slash command. Guild channels are out of
- * scope, so there the bot answers only its slash commands. Each DM is journaled, and DMs sent
- * while the bot was offline are read from the channel history on start.
+ * The Discord side of the bot: discord.js over the gateway, DMs passed to the conversation
+ * engine and its replies sent back, every command in `COMMANDS` registered as a global slash
+ * command. Guild channels are out of scope, so there the bot responds only to its slash
+ * commands. Each DM is journaled, and DMs sent while the bot was offline or between gateway
+ * sessions are read from the channel history.
  */
 export class DiscordAdapter {
   readonly client: Client;
@@ -163,7 +164,7 @@ export class DiscordAdapter {
 
   #onMessage(message: Message): void {
     if (this.#stopping || message.author.bot || message.author.id === this.client.user?.id) return;
-    // Guild channels are out of scope: there the bot answers only its slash commands.
+    // Guild channels are out of scope, so there the bot responds only to its slash commands.
     if (message.guildId !== null) return;
     this.#enqueueDirectMessage(message);
   }
@@ -254,10 +255,10 @@ export class DiscordAdapter {
     } else if (interaction.isButton()) {
       this.#track(this.#handleButton(interaction));
     } else if (interaction.isAutocomplete()) {
-      // No option is registered with autocomplete; an empty answer ends a stale client's request.
+      // No option is registered with autocomplete, so an empty response ends a stale client's request.
       this.#track(
         interaction.respond([]).catch((error: unknown) => {
-          this.#log.warn({ interactionId: interaction.id, err: this.#describe(error) }, 'autocomplete answer failed');
+          this.#log.warn({ interactionId: interaction.id, err: this.#describe(error) }, 'autocomplete response failed');
         }),
       );
     }
@@ -416,7 +417,7 @@ export class DiscordAdapter {
     return missed;
   }
 
-  /** Marks the user as having blocked the bot when Discord answered 403 50007 "Cannot send messages to this user". */
+  /** Marks the user as having blocked the bot when Discord rejected a message with 403 50007 "Cannot send messages to this user". */
   async #markBlockedIfForbidden(error: unknown, discordUserId: string): Promise<void> {
     if (!isDiscordError(error, DiscordErrorCode.cannotMessageUser)) return;
     const username = `discord:${discordUserId}`;
@@ -431,5 +432,6 @@ export class DiscordAdapter {
 
 function compareSnowflakes(a: string, b: string): number {
   const difference = BigInt(a) - BigInt(b);
-  return difference === 0n ? 0 : difference < 0n ? -1 : 1;
+  if (difference === 0n) return 0;
+  return difference < 0n ? -1 : 1;
 }

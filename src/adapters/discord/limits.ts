@@ -33,12 +33,16 @@ export const CUSTOM_ID_MAX_LENGTH = 100;
 /** Maximum length of a button label (API reference, Button). */
 export const BUTTON_LABEL_MAX_LENGTH = 80;
 
-/** Buttons in one action row, and action rows on one message (API reference, Action Row). */
+/** Maximum number of buttons in one action row (API reference, Action Row). */
 export const BUTTONS_PER_ROW_MAX = 5;
+
+/** Maximum number of action rows on one message (API reference, Action Row). */
 export const ACTION_ROWS_MAX = 5;
 
-/** Embeds on one message, and characters across all of them (API reference, Embed Limits). */
+/** Maximum number of embeds on one message (API reference, Embed Limits). */
 export const EMBEDS_PER_MESSAGE_MAX = 10;
+
+/** Maximum number of characters across all embeds of one message (API reference, Embed Limits). */
 export const EMBED_TOTAL_MAX_LENGTH = 6_000;
 
 /** Maximum length of an embed title (API reference, Embed Limits). */

@@ -9,8 +9,8 @@ export interface DiscordRestRoots {
 
 /**
  * Derives every REST root from `DISCORD_API_BASE`, so discord.js never falls back to a default
- * Discord host. Discord's own API base keeps Discord's CDN and media proxy; any other base (a
- * proxy or a test server) serves them from its own origin under `/cdn`.
+ * Discord host. Discord's own API base keeps Discord's CDN and media proxy. Any other base, such
+ * as a proxy or a test server, serves them from its own origin under `/cdn`.
  */
 export function restRootsFor(apiBase: string): DiscordRestRoots {
   const api = apiBase.replace(/\/+$/, '');

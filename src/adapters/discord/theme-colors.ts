@@ -34,8 +34,8 @@ export async function activeEmbedColors(db: Kysely<Database>): Promise<EmbedColo
 /** Parses `#rgb` or `#rrggbb` into an integer; undefined for anything else. */
 export function parseHexColor(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
-  const match = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(value.trim());
-  if (!match) return undefined;
-  const hex = match[1]!.length === 3 ? [...match[1]!].map((digit) => digit + digit).join('') : match[1]!;
+  const digits = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(value.trim())?.[1];
+  if (digits === undefined) return undefined;
+  const hex = digits.length === 3 ? [...digits].map((digit) => digit + digit).join('') : digits;
   return Number.parseInt(hex, 16);
 }

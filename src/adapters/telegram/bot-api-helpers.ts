@@ -14,17 +14,22 @@ export interface DeliveryResult {
   plainTextFallbacks: number;
 }
 
-/** Inline keyboard for command buttons; a button whose command exceeds 64 bytes is left out. */
+/**
+ * Inline keyboard for command buttons. A button whose command is empty or exceeds 64 bytes is
+ * left out, and so is a row left empty; undefined when no button remains.
+ */
 export function inlineKeyboardFor(buttons: ReplyButton[][] | undefined): InlineKeyboardMarkup | undefined {
   if (!buttons || buttons.length === 0) return undefined;
-  const keyboard = new InlineKeyboard();
-  for (const row of buttons) {
-    for (const button of row) {
-      if (Buffer.byteLength(button.command, 'utf8') <= CALLBACK_DATA_MAX_BYTES) keyboard.text(button.label, button.command);
-    }
-    keyboard.row();
-  }
-  return keyboard;
+  const rows = buttons
+    .map((row) => row.filter((button) => fitsCallbackData(button.command)).map((button) => InlineKeyboard.text(button.label, button.command)))
+    .filter((row) => row.length > 0);
+  return rows.length > 0 ? new InlineKeyboard(rows) : undefined;
+}
+
+/** Telegram rejects a button whose `callback_data` is empty or longer than 64 bytes. */
+function fitsCallbackData(command: string): boolean {
+  const bytes = Buffer.byteLength(command, 'utf8');
+  return bytes >= 1 && bytes <= CALLBACK_DATA_MAX_BYTES;
 }
 
 /** Visible text of Telegram HTML: tags removed, entities decoded. */
@@ -38,7 +43,8 @@ export function telegramHtmlToPlainText(html: string): string {
       if (lower === 'quot') return '"';
       if (lower === 'amp') return '&';
       const code = lower.startsWith('#x') ? Number.parseInt(lower.slice(2), 16) : Number.parseInt(lower.slice(1), 10);
-      return Number.isFinite(code) ? String.fromCodePoint(code) : entity;
+      // `String.fromCodePoint` throws a RangeError above U+10FFFF.
+      return Number.isInteger(code) && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
     });
 }
 

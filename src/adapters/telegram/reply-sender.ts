@@ -23,4 +23,3 @@ export function sendTelegramReply(
   return writer.finish(markdown, options.buttons);
 }
 
-export { CALLBACK_DATA_MAX_BYTES, inlineKeyboardFor, telegramHtmlToPlainText, type DeliveryResult } from './bot-api-helpers.js';

@@ -16,6 +16,9 @@ describe('enforceIdentity rewrites', () => {
     'I was trained by Anthropic.',
     'My underlying model is GPT-4o.',
     'I’m built on Mixtral by Mistral AI.',
+    'I am GPT-4o.',
+    'I am Claude.',
+    "I'm ChatGPT, here to help.",
   ])('English claim %j', (claim) => {
     const result = enforceIdentity(claim, IDENTITY, 'en');
 
@@ -47,6 +50,8 @@ describe('enforceIdentity keeps', () => {
     'Llama 3 is an open-weight model released by Meta.',
     'I am a cat.',
     'Groq runs models on custom chips.',
+    "I am Google's biggest fan.",
+    'I am a Meta employee.',
   ])('%j', (sentence) => {
     const result = enforceIdentity(sentence, IDENTITY, 'en');
 

@@ -17,7 +17,7 @@ function apiError(code: number, status: number): DiscordAPIError {
   return new DiscordAPIError({ code, message: 'failure' }, code, status, 'PATCH', 'http://127.0.0.1/api', { body: undefined, files: undefined });
 }
 
-/** A stand-in interaction whose editReply and followUp fail with `failures` in call order. */
+/** Builds a stand-in interaction whose editReply and followUp fail with `failures` in call order. */
 function stubInteraction(recorded: Recorded, failures: Array<unknown> = []): RepliableInteraction {
   let counter = 0;
   const respond = async (kind: string): Promise<{ id: string }> => {

@@ -4,7 +4,7 @@ import {
   CALLBACK_DATA_MAX_BYTES,
   inlineKeyboardFor,
   telegramHtmlToPlainText,
-} from '../../../../src/adapters/telegram/reply-sender.js';
+} from '../../../../src/adapters/telegram/bot-api-helpers.js';
 
 describe('telegramHtmlToPlainText', () => {
   it('removes tags', () => {

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import SqliteDatabase from 'better-sqlite3';
+import type { Update } from 'grammy/types';
+import pino from 'pino';
+import { openDatabase } from '../src/db/connection.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { nowIso, utcDate } from '../src/db/values.js';
+import type { FakeOpenAI } from '../tests/support/fake-openai.js';
+import type { FakeTelegram } from '../tests/support/fake-telegram/fake-telegram.js';
+import { PRIMARY_MODEL_ID } from './stack.js';
+
+/**
+ * The floor for the engine overhead figures: a bot reduced to the I/O one chat turn needs and
+ * nothing else. It long-polls getUpdates, and per text message inserts the user message,
+ * sends one streamed chat completion to the fake model and reads it to the end, inserts the
+ * reply, upserts the day's usage row and calls sendMessage. It uses the same fakes, SQLite
+ * pragmas and schema as the bot, with prepared statements on better-sqlite3 and the global
+ * `fetch`. Turns of one chat run one after another, as the bot runs them.
+ */
+export interface FloorBot {
+  stop(): Promise<void>;
+}
+
+export async function startFloorBot(telegram: FakeTelegram, openai: FakeOpenAI, databasePath: string): Promise<FloorBot> {
+  // The schema comes from the bot's own migrations, so the inserts hit the same indexes.
+  const migrated = openDatabase(databasePath);
+  await migrateToLatest(migrated, pino({ level: 'silent' }));
+  await migrated.destroy();
+
+  const sqlite = new SqliteDatabase(databasePath);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  const statements = {
+    insertUser: sqlite.prepare('INSERT INTO users (username, created_at) VALUES (?, ?) RETURNING id'),
+    insertConversation: sqlite.prepare(
+      'INSERT INTO conversations (id, user_id, platform, chat_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    insertMessage: sqlite.prepare(
+      'INSERT INTO messages (conversation_id, role, content, extra_metadata, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+    ),
+    upsertUsage: sqlite.prepare(
+      `INSERT INTO usage_counters (user_id, usage_date, total_chat_count, groq_count, local_count) VALUES (?, ?, 1, 1, 0)
+       ON CONFLICT (user_id, usage_date) DO UPDATE SET total_chat_count = total_chat_count + 1, groq_count = groq_count + 1`,
+    ),
+  };
+
+  const chats = new Map<number, { userId: number; conversationId: string; queue: Promise<void> }>();
+  const chatFor = (chatId: number) => {
+    let chat = chats.get(chatId);
+    if (chat === undefined) {
+      const now = nowIso();
+      const user = statements.insertUser.get(`telegram:${chatId}`, now) as { id: number };
+      const conversationId = randomUUID();
+      statements.insertConversation.run(conversationId, user.id, 'telegram', String(chatId), now, now);
+      chat = { userId: user.id, conversationId, queue: Promise.resolve() };
+      chats.set(chatId, chat);
+    }
+    return chat;
+  };
+
+  const botUrl = `${telegram.apiRoot}/bot${telegram.token}`;
+  const completionsUrl = `${openai.baseURL}/chat/completions`;
+
+  const handleTurn = async (chatId: number, text: string): Promise<void> => {
+    const chat = chatFor(chatId);
+    statements.insertMessage.get(chat.conversationId, 'user', text, '{}', nowIso());
+
+    const response = await fetch(completionsUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer floor' },
+      body: JSON.stringify({
+        model: PRIMARY_MODEL_ID,
+        messages: [{ role: 'user', content: text }],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    });
+    const answer = contentOfStream(await response.text());
+
+    statements.insertMessage.get(chat.conversationId, 'assistant', answer, '{"status":"complete"}', nowIso());
+    statements.upsertUsage.run(chat.userId, utcDate());
+    await postJson(`${botUrl}/sendMessage`, { chat_id: chatId, text: answer });
+  };
+
+  const polling = new AbortController();
+  let offset = 0;
+  const poll = async (): Promise<void> => {
+    while (!polling.signal.aborted) {
+      let updates: Update[];
+      try {
+        const reply = (await postJson(
+          `${botUrl}/getUpdates`,
+          { offset, timeout: 30, allowed_updates: ['message'] },
+          polling.signal,
+        )) as { ok: boolean; result?: Update[] };
+        updates = reply.result ?? [];
+      } catch (error) {
+        if (polling.signal.aborted) return;
+        throw error;
+      }
+      for (const update of updates) {
+        offset = update.update_id + 1;
+        const message = update.message;
+        if (message?.text === undefined) continue;
+        const chat = chatFor(message.chat.id);
+        chat.queue = chat.queue.then(() => handleTurn(message.chat.id, message.text!));
+      }
+    }
+  };
+  const polled = poll();
+
+  return {
+    async stop() {
+      polling.abort();
+      await polled.catch(() => undefined);
+      await Promise.allSettled([...chats.values()].map((chat) => chat.queue));
+      sqlite.close();
+    },
+  };
+}
+
+async function postJson(url: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+  return response.json();
+}
+
+/** Joins the `delta.content` pieces of an SSE chat completion stream. */
+function contentOfStream(body: string): string {
+  let content = '';
+  for (const line of body.split('\n')) {
+    if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+    const chunk = JSON.parse(line.slice('data: '.length)) as { choices?: Array<{ delta?: { content?: string } }> };
+    content += chunk.choices?.[0]?.delta?.content ?? '';
+  }
+  return content;
+}
