@@ -1,5 +1,6 @@
 import { banCommand, unbanCommand } from './admin-commands/ban.js';
 import { configCommand } from './admin-commands/config.js';
+import { identityCommand } from './admin-commands/identity.js';
 import { inviteCommand } from './admin-commands/invite.js';
 import { limitsCommand } from './admin-commands/limits.js';
 import { lockCommand, unlockCommand } from './admin-commands/local-access.js';
@@ -8,7 +9,10 @@ import { statsCommand } from './admin-commands/stats.js';
 import { textCommand } from './admin-commands/text.js';
 import { helpCommand, newCommand, startCommand } from './core-commands.js';
 import type { CommandDefinition } from './types.js';
+import { voteCommand } from './user-commands/feedback.js';
+import { forgetMeCommand } from './user-commands/forget-me.js';
 import { historyCommand } from './user-commands/history.js';
+import { imagineCommand } from './user-commands/imagine.js';
 import { languageCommand } from './user-commands/language.js';
 import { modelCommand } from './user-commands/model.js';
 import { personaCommand } from './user-commands/persona.js';
@@ -19,8 +23,8 @@ import { usageCommand } from './user-commands/usage.js';
 
 /**
  * Every command the bot offers, in menu order: the basics, then user commands, then admin
- * commands. Adapters register these with the platform and route invocations to
- * `dispatchCommand`.
+ * commands. Adapters register these with the platform (except `hidden` ones, which only
+ * buttons run) and route invocations to `dispatchCommand`.
  */
 export const COMMANDS: readonly CommandDefinition[] = [
   startCommand,
@@ -34,6 +38,9 @@ export const COMMANDS: readonly CommandDefinition[] = [
   historyCommand,
   redeemCommand,
   languageCommand,
+  imagineCommand,
+  forgetMeCommand,
+  voteCommand,
   banCommand,
   unbanCommand,
   inviteCommand,
@@ -44,6 +51,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   configCommand,
   statsCommand,
   textCommand,
+  identityCommand,
 ] as CommandDefinition[];
 
 export function findCommand(name: string): CommandDefinition | undefined {

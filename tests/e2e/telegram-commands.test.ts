@@ -107,3 +107,32 @@ describe('Telegram commands', () => {
     expect(telegram.callbackAnswers()).toHaveLength(1);
   });
 });
+
+describe('Telegram localization', () => {
+  it('/text set overrides a text from the next message on', async () => {
+    harness = await startBotHarness({ env: { ADMIN_IDS: `telegram:${ADMIN.id}` } });
+    const { telegram } = harness;
+    telegram.sendText(ADMIN, '/text set welcome tr Hoş geldin {name}, ben {assistant}!');
+    await telegram.waitForMessages(ADMIN.id, 1);
+
+    telegram.sendText(USER, '/start');
+    const [welcome] = await telegram.waitForMessages(USER.id, 1);
+    expect(welcome?.text).toBe('Hoş geldin Umut, ben Nova!');
+  });
+
+  it('/language overrides the platform language', async () => {
+    harness = await startBotHarness();
+    const { telegram, app } = harness;
+    telegram.sendText(USER, '/language en');
+    await telegram.waitForMessages(USER.id, 1);
+    telegram.sendText(USER, '/help');
+    const messages = await telegram.waitForMessages(USER.id, 2);
+    expect(messages[1]?.text).toContain(app.services.texts.t('en', 'help').split('\n')[0]);
+
+    telegram.sendText(USER, '/language auto');
+    await telegram.waitForMessages(USER.id, 3);
+    telegram.sendText(USER, '/help');
+    const after = await telegram.waitForMessages(USER.id, 4);
+    expect(after[3]?.text).toContain(app.services.texts.t('tr', 'help').split('\n')[0]);
+  });
+});

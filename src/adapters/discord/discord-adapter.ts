@@ -20,7 +20,9 @@ import { KeyedQueue } from '../../engine/keyed-queue.js';
 import { resolveActor } from '../../engine/actor.js';
 import type { Locale, PlatformUser, TurnOutcome } from '../../engine/types.js';
 import { resolveLocale } from '../../i18n/locale.js';
-import { UpdateJournal } from '../telegram/update-journal.js';
+import { finalReplyText } from '../shared/final-reply-text.js';
+import { StreamCoalescer } from '../shared/stream-coalescer.js';
+import { UpdateJournal } from '../shared/update-journal.js';
 import { catchUpPoints, type CatchUpPoint } from './catch-up-points.js';
 import { argumentTextOf } from './command-arguments.js';
 import { slashCommandBodies } from './command-registration.js';
@@ -32,6 +34,7 @@ import { platformUserOf } from './mapping.js';
 import { sendChatReply, sendMessages, type DeliveryResult, type PostableChannel } from './message-delivery.js';
 import { restRootsFor } from './rest-options.js';
 import { activeEmbedColors } from './theme-colors.js';
+import { DiscordStreamWriter, type StreamChannel } from './stream-writer.js';
 import { keepTyping } from './typing.js';
 
 export interface DiscordAdapterOptions {
@@ -48,6 +51,13 @@ export interface DiscordAdapterOptions {
 
 /** Maximum wait for the gateway's READY after login before start-up fails. */
 const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Shortest gap between two edits of a streamed reply. Discord allows about five message edits
+ * per five seconds in a channel (observed; Discord does not publish the number), so one edit
+ * a little over a second apart stays below it with room for the final edit.
+ */
+const STREAM_EDIT_INTERVAL_MS = 1_200;
 
 /**
  * Pages of `MESSAGE_HISTORY_PAGE_MAX` messages read per DM channel when catching up, so a
@@ -213,23 +223,35 @@ export class DiscordAdapter {
       return;
     }
 
+    const writer = new DiscordStreamWriter(channel as unknown as StreamChannel, this.#log, ids);
+    // The typing indicator covers the wait until the first visible text.
     const typing = keepTyping(channel, this.#log);
+    const stream = new StreamCoalescer(
+      async (text) => {
+        await writer.showPartial(text);
+        typing.stop();
+      },
+      STREAM_EDIT_INTERVAL_MS,
+      this.#log,
+    );
     let outcome: TurnOutcome;
     try {
-      outcome = await this.#services.engine.handleMessage({
-        user: platformUserOf(message.author),
-        chatId: message.channelId,
-        isPrivate: true,
-        text: message.content,
-        messageId: message.id,
-      });
+      outcome = await this.#services.engine.handleMessage(
+        {
+          user: platformUserOf(message.author),
+          chatId: message.channelId,
+          isPrivate: true,
+          text: message.content,
+          messageId: message.id,
+        },
+        { onText: (text) => stream.push(text) },
+      );
     } finally {
+      await stream.close();
       typing.stop();
     }
 
-    const text =
-      outcome.kind === 'answer' && outcome.notices.length > 0 ? `${outcome.text}\n\n_${outcome.notices.join(' ')}_` : outcome.text;
-    const delivery = await sendChatReply(channel, text, this.#log, ids);
+    const delivery = await writer.finish(finalReplyText(outcome, stream.shownText));
     if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, message.author.id);
 
     if (outcome.kind === 'refused') return;

@@ -1,4 +1,4 @@
-import type { User } from 'grammy/types';
+import type { Update, User } from 'grammy/types';
 import type { PlatformUser } from '../../engine/types.js';
 
 /** Translates a Telegram user into the engine's platform-neutral user. */
@@ -11,4 +11,15 @@ export function platformUserOf(from: User): PlatformUser {
     username: from.username,
     languageCode: from.language_code,
   };
+}
+
+/** Chat an update belongs to, as text, or null for updates without one. */
+export function telegramChatIdOf(update: Update): string | null {
+  const chat =
+    update.message?.chat ??
+    update.edited_message?.chat ??
+    update.callback_query?.message?.chat ??
+    update.my_chat_member?.chat ??
+    undefined;
+  return chat ? String(chat.id) : null;
 }

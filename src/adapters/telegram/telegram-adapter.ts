@@ -9,13 +9,14 @@ import type { CommandDefinition, CommandServices } from '../../commands/types.js
 import { resolveActor } from '../../engine/actor.js';
 import type { TurnOutcome } from '../../engine/types.js';
 import { maskSecrets } from '../../logger.js';
-import { platformUserOf } from './mapping.js';
+import { platformUserOf, telegramChatIdOf } from './mapping.js';
+import { finalReplyText } from '../shared/final-reply-text.js';
 import { StreamCoalescer } from '../shared/stream-coalescer.js';
 import { sendTelegramReply } from './reply-sender.js';
 import { TelegramStreamWriter } from './stream-writer.js';
 import { SendPacer } from './send-pacer.js';
 import { keepChatAction } from './typing.js';
-import { telegramChatIdOf, UpdateJournal } from './update-journal.js';
+import { UpdateJournal } from '../shared/update-journal.js';
 
 export interface TelegramAdapterOptions {
   token: string;
@@ -197,7 +198,7 @@ export class TelegramAdapter {
       typing.stop();
     }
 
-    const delivery = await writer.finish(finalTextOf(outcome, stream.shownText));
+    const delivery = await writer.finish(finalReplyText(outcome, stream.shownText));
     if (outcome.kind === 'refused') return;
     if (delivery.error) {
       await this.#markBlockedIfForbidden(delivery.error, String(message.from.id));
@@ -358,14 +359,3 @@ export class TelegramAdapter {
   }
 }
 
-/**
- * Text of the final reply: the answer with its notices, or the refusal or error. When a failed
- * turn had already shown partial text, that text stays and the error follows it as a notice.
- */
-function finalTextOf(outcome: TurnOutcome, shownText: string): string {
-  if (outcome.kind === 'answer') {
-    return outcome.notices.length > 0 ? `${outcome.text}\n\n_${outcome.notices.join(' ')}_` : outcome.text;
-  }
-  if (outcome.kind === 'failed' && shownText.trim() !== '') return `${shownText}\n\n⚠️ _${outcome.text}_`;
-  return outcome.text;
-}

@@ -1,13 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Update } from 'grammy/types';
 import type { Database } from '../../db/schema.js';
 import { nowIso } from '../../db/values.js';
 
 /**
- * Stores each Telegram update when it arrives and marks it when handled. grammY's runner
- * confirms updates to Telegram (through the next `getUpdates` offset) before they are
- * handled, so without this a crash could lose a batch; with it, a restart handles what is
- * stored but unhandled, and an update seen twice is answered once.
+ * Stores each platform update (a Telegram update, a Discord message) when it arrives and marks
+ * it when handled. grammY's runner confirms updates to Telegram (through the next `getUpdates`
+ * offset) before they are handled, so without this a crash could lose a batch. With it, a
+ * restart handles what is stored but unhandled, and an update seen twice is answered once.
  */
 export class UpdateJournal {
   readonly #inFlight = new Set<string>();
@@ -85,7 +84,7 @@ export class UpdateJournal {
     return rows.map((row) => ({ key: row.update_key, payload: JSON.parse(row.payload) as unknown }));
   }
 
-  /** Highest stored Discord-style snowflake or Telegram update id; undefined when none is stored. */
+  /** Key of the update stored last (by arrival, not by numeric value); undefined when none is stored. */
   async lastKey(): Promise<string | undefined> {
     const row = await this.db
       .selectFrom('platform_updates')
@@ -95,14 +94,4 @@ export class UpdateJournal {
       .executeTakeFirst();
     return row?.update_key;
   }
-}
-
-export function telegramChatIdOf(update: Update): string | null {
-  const chat =
-    update.message?.chat ??
-    update.edited_message?.chat ??
-    update.callback_query?.message?.chat ??
-    update.my_chat_member?.chat ??
-    undefined;
-  return chat ? String(chat.id) : null;
 }

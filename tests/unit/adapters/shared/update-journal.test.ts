@@ -1,7 +1,8 @@
 import type { Update } from 'grammy/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { UpdateJournal, telegramChatIdOf } from '../../../../src/adapters/telegram/update-journal.js';
+import { UpdateJournal } from '../../../../src/adapters/shared/update-journal.js';
+import { telegramChatIdOf } from '../../../../src/adapters/telegram/mapping.js';
 import { createTempDatabase } from '../../../support/temp-db.js';
 import type { TempDatabase } from '../../../support/temp-db.js';
 

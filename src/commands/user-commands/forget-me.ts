@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+import { eraseUserData } from '../../engine/erasure.js';
+import type { CommandDefinition } from '../types.js';
+
+/** Argument that confirms `/forget_me`; the confirm button sends it. */
+export const FORGET_ME_CONFIRM = 'confirm';
+
+const forgetMeOptions = z.object({ confirmed: z.boolean() });
+
+/**
+ * `/forget_me [confirm]`: without `confirm`, warns what will be deleted and offers a confirm
+ * button; with it, deletes the user's stored data through `eraseUserData`. Runs in the chat's
+ * queue so no turn of this chat writes to a conversation while it is deleted.
+ */
+export const forgetMeCommand: CommandDefinition<typeof forgetMeOptions> = {
+  name: 'forget_me',
+  nameTr: 'beni_unut',
+  usage: `/forget_me [${FORGET_ME_CONFIRM}]`,
+  schema: forgetMeOptions,
+  parse: (argumentText) => {
+    const word = argumentText.trim().toLowerCase();
+    if (word === '') return { confirmed: false };
+    return word === FORGET_ME_CONFIRM ? { confirmed: true } : {};
+  },
+  async handle(context) {
+    if (!context.options.confirmed) {
+      return {
+        title: context.t('command.forget_me.description'),
+        text: context.t('forget_me.warning'),
+        buttons: [[{ label: context.t('forget_me.confirm_label'), command: `/forget_me ${FORGET_ME_CONFIRM}` }]],
+      };
+    }
+
+    const userId = context.actor.user.id;
+    const counts = await context.services.engine.runInChat(context.platform, context.chatId, () =>
+      eraseUserData(context.services.db, userId),
+    );
+    context.services.logger.info({ userId, ...counts }, 'user data erased');
+    return { text: context.t('forget_me.done') };
+  },
+};
