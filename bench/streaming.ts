@@ -97,8 +97,9 @@ async function runStreams(plan: StreamingPlan, chats: number): Promise<StreamRun
     // The fake writes the first content chunk `delayMs` after the request arrives.
     return visible - (arrival + plan.chunkDelayMs);
   });
-  const callsPerReply: Record<string, number> = {};
-  for (const { call } of calls) callsPerReply[call.method] = (callsPerReply[call.method] ?? 0) + 1 / chats;
+  const callCounts: Record<string, number> = {};
+  for (const { call } of calls) callCounts[call.method] = (callCounts[call.method] ?? 0) + 1;
+  const callsPerReply = Object.fromEntries(Object.entries(callCounts).map(([method, count]) => [method, count / chats]));
 
   return {
     chats,

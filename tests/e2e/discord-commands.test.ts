@@ -28,6 +28,25 @@ afterEach(async () => {
     const counts = interactionCallbackCounts(discord);
     expect(rejectedInteractionCallbacks(discord)).toEqual([]);
     for (const interaction of dispatched) expect(counts.get(interaction.id)).toBe(1);
+
+    // Each interaction is journaled once and marked handled.
+    for (const interaction of dispatched) {
+      await eventually(
+        async () =>
+          (await harness!.app.db
+            .selectFrom('platform_updates')
+            .select('status')
+            .where('update_key', '=', `interaction:${interaction.id}`)
+            .executeTakeFirst())?.status === 'handled',
+        `interaction ${interaction.id} to be marked handled`,
+      );
+    }
+    const journaled = await harness.app.db
+      .selectFrom('platform_updates')
+      .select('update_key')
+      .where('update_key', 'like', 'interaction:%')
+      .execute();
+    expect(journaled).toHaveLength(dispatched.length);
   }
   await harness?.close();
   harness = undefined;

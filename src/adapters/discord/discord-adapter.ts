@@ -292,7 +292,9 @@ export class DiscordAdapter {
 
     const definition = findCommand(interaction.commandName);
     const argumentText = definition ? argumentTextOf(interaction, definition) : '';
-    await this.#answerInteraction(interaction, definition, argumentText, ids);
+    await this.#onceForInteraction(interaction.id, { command: interaction.commandName, argumentText }, () =>
+      this.#answerInteraction(interaction, definition, argumentText, ids),
+    );
   }
 
   /** A button's `custom_id` is the command line it runs, e.g. `/persona coder`. */
@@ -302,7 +304,28 @@ export class DiscordAdapter {
 
     const command = parseCommandLine(interaction.customId);
     const definition = command ? findCommand(command.name) : undefined;
-    await this.#answerInteraction(interaction, definition, command?.argumentText ?? '', ids);
+    await this.#onceForInteraction(interaction.id, { customId: interaction.customId }, () =>
+      this.#answerInteraction(interaction, definition, command?.argumentText ?? '', ids),
+    );
+  }
+
+  /**
+   * Journals an interaction after it was acknowledged and runs its work once. Discord does not
+   * deliver an interaction again, and its token is useless after a restart, so unfinished
+   * interactions are not replayed; the journal guards against handling one twice in a run and
+   * records which ones a crash interrupted. Interactions are stored without a channel id, so
+   * the DM catch-up never reads them as messages.
+   */
+  async #onceForInteraction(interactionId: string, payload: Record<string, string>, work: () => Promise<void>): Promise<void> {
+    const key = `interaction:${interactionId}`;
+    if (!(await this.#journal.begin(key, null, payload))) return;
+    try {
+      await work();
+      await this.#journal.finish(key, 'handled');
+    } catch (error) {
+      await this.#journal.finish(key, 'failed');
+      throw error;
+    }
   }
 
   /**
