@@ -32,6 +32,11 @@ export interface ThroughputFigures {
   elapsedMs: number;
   msPerTurn: number;
   turnsPerSecond: number;
+  /**
+   * CPU time of this process (bot or floor, both fakes and the bench) per turn. It varies
+   * less than wall time when other work shares the machine.
+   */
+  cpuMsPerTurn: number;
 }
 
 export interface SubjectFigures {
@@ -168,6 +173,7 @@ async function sendBurst(telegram: FakeTelegram, watcher: CallWatcher, chats: nu
     });
   });
 
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (let round = 0; round < rounds; round += 1) {
     for (let chat = 0; chat < chats; chat += 1) {
@@ -177,6 +183,13 @@ async function sendBurst(telegram: FakeTelegram, watcher: CallWatcher, chats: nu
   const timeoutMs = 60_000 + expected * 50;
   await withTimeout(done, timeoutMs, () => `burst: ${answered} of ${expected} replies arrived`);
 
+  const cpu = process.cpuUsage(cpuBefore);
   const elapsedMs = lastAt - started;
-  return { turns: expected, elapsedMs, msPerTurn: elapsedMs / expected, turnsPerSecond: (expected * 1000) / elapsedMs };
+  return {
+    turns: expected,
+    elapsedMs,
+    msPerTurn: elapsedMs / expected,
+    turnsPerSecond: (expected * 1000) / elapsedMs,
+    cpuMsPerTurn: (cpu.user + cpu.system) / 1000 / expected,
+  };
 }

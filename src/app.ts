@@ -15,6 +15,7 @@ import { startScheduledJobs, sweepExpiredRows, type ScheduledJobsHandle } from '
 import { runSummaryPass } from './jobs/summary-job.js';
 import { hasUsableChatModel } from './router/catalog.js';
 import { createModelRouter, type ReloadableModelRouter } from './router/model-router.js';
+import { ImageService } from './images/image-service.js';
 import { loadSeedData } from './seed/load-seed-data.js';
 import { seedDatabase } from './seed/seed-database.js';
 
@@ -85,6 +86,14 @@ export async function startApp(env: EnvConfig, logger: Logger): Promise<RunningA
 
     const engine = new ConversationEngine({ db, router, settings, texts, logger, adminIds: new Set(env.ADMIN_IDS) });
     const services: CommandServices = { db, engine, settings, texts, logger };
+    services.images = new ImageService({
+      db,
+      settings,
+      texts,
+      logger,
+      baseUrlOverride: env.IMAGE_API_BASE_URL,
+      runInChat: (platform, chatId, task) => engine.runInChat(platform, chatId, task),
+    });
 
     const jobs: ScheduledJobsHandle = startScheduledJobs({
       cronExpression: env.SUMMARY_CRON,

@@ -20,6 +20,7 @@ import { loadPromptHistory, loadSummarySettings } from './history.js';
 import { enforceIdentity } from './identity-guard.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { effectiveLimits, routerAccessFor, type Limits } from './permissions.js';
+import { inferPreferences } from './preference-inference.js';
 import { activePreferences } from './preferences.js';
 import { buildChatMessages, promptCharacters } from './prompt-builder.js';
 import type { SystemSettings } from './settings.js';
@@ -244,6 +245,10 @@ export class ConversationEngine {
       { ...logIds, replyMessageId, model: result.model, provider: result.provider, latencyMs: result.latencyMs },
       'turn answered',
     );
+    if (settings.boolean('preferences.infer', false)) {
+      // Runs after the reply, outside the chat queue's critical path; it never throws.
+      void inferPreferences({ db, router: this.#deps.router, logger: this.#log, userId: user.id, userText: text, locale, access: routerAccessFor(user) });
+    }
     const notices = cutOff ? [texts.t(locale, 'notice.cut_off')] : [];
     return { kind: 'answer', text: answer, locale, replyMessageId, conversationId: conversation.id, cached: false, notices };
   }

@@ -42,7 +42,7 @@ export interface InferPreferencesInput {
   /** The user's last message. */
   userText: string;
   locale: Locale;
-  /** Which models the user may reach; the default never routes to the local model. */
+  /** Model access of the user; the default never routes to the local model. */
   access?: RouterAccess;
   /** Model purpose to route by; `summary` by default, a small and cheap model. */
   purpose?: string;

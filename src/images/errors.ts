@@ -1,8 +1,8 @@
-/** Why a `txt2img` call failed. */
+/** Reason a `txt2img` call failed. */
 export type ImageFailureKind =
   /** No response within the `api_configs.timeout` of the `forge` row. */
   | 'timeout'
-  /** The server answered with a non-2xx HTTP status. */
+  /** The server responded with a non-2xx HTTP status. */
   | 'http_status'
   /** The connection failed before a response arrived (refused, reset, DNS). */
   | 'network'
@@ -11,7 +11,7 @@ export type ImageFailureKind =
 
 /**
  * Thrown by `generateImage`. The message names the URL and what failed; `kind` lets callers
- * choose a reply without parsing the message, and `status` holds the HTTP status for
+ * choose a reply without parsing the message, and `status` is the HTTP status for
  * `http_status`.
  */
 export class ImageGenerationError extends Error {

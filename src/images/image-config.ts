@@ -37,7 +37,7 @@ export interface ImageGenSettings {
   negativePromptTemplate: string;
 }
 
-/** Where `txt2img` requests go. */
+/** Address and timeout of the image server. */
 export interface ImageEndpoint {
   /** Server root without a trailing slash, e.g. `http://127.0.0.1:7860`. */
   baseUrl: string;

@@ -18,7 +18,7 @@ import { findBlockedWord } from './prompt-safety.js';
 import { generateImage, type GeneratedImage } from './txt2img-client.js';
 import { buildTxt2ImgRequest } from './txt2img-request.js';
 
-/** What `/imagine` produced, ready for an adapter to send. Texts are Markdown. */
+/** Result of `/imagine`, ready for an adapter to send. Texts are Markdown. */
 export type ImagineResult =
   | { kind: 'image'; png: Buffer; caption: string; followUpText?: string; replyMessageId: number }
   /** Refused before any request to the image server; nothing was stored or counted. */
@@ -69,7 +69,10 @@ export class ImageService {
     this.#log = options.logger.child({ component: 'images' });
   }
 
-  /** Generates one image for `request.prompt`; never throws for server failures, see `ImagineResult`. */
+  /**
+   * Generates one image for `request.prompt`. Failures of the image server become a `failed`
+   * result; database errors still throw.
+   */
   async imagine(request: ImagineRequest): Promise<ImagineResult> {
     const { db, settings, texts } = this.#options;
     const { user, locale } = request.actor;

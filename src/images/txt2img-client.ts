@@ -19,7 +19,7 @@ const ERROR_BODY_QUOTE_LENGTH = 200;
 
 /**
  * Sends one `POST {baseUrl}/sdapi/v1/txt2img` and returns the first image. The response is
- * `{ images: [base64 PNG], parameters, info }`, where `info` is JSON text holding the seed used.
+ * `{ images: [base64 PNG], parameters, info }`, where `info` is JSON text containing the seed used.
  * Throws `ImageGenerationError` on a timeout (`endpoint.timeoutMs` for the whole exchange),
  * a network failure, a non-2xx status, or a response without a PNG. Nothing is retried,
  * because a second request would queue another full generation on the server.

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/registry.js';
 import { startBotHarness, type BotHarness } from '../support/bot-harness.js';
+import { eventually } from '../support/eventually.js';
+import { startFakeTxt2Img } from '../support/fake-txt2img.js';
 
 const ADMIN = { id: 7001, first_name: 'Ada', username: 'ada_admin', language_code: 'en' };
 const USER = { id: 7002, first_name: 'Umut', username: 'umut', language_code: 'tr' };
@@ -67,11 +69,13 @@ describe('Telegram commands', () => {
     telegram.sendText(ADMIN, '/help');
     await telegram.waitForMessages(ADMIN.id, 1);
 
+    const menuCommands = COMMANDS.filter((command) => !command.hidden);
     const adminMenu = telegram.commands({ type: 'chat', chat_id: ADMIN.id });
-    expect(adminMenu.map((command) => command.command)).toEqual(COMMANDS.map((command) => command.name));
+    expect(adminMenu.map((command) => command.command)).toEqual(menuCommands.map((command) => command.name));
+    expect(adminMenu.map((command) => command.command)).not.toContain('vote');
     const defaultMenu = telegram.commands().map((command) => command.command);
     for (const command of ADMIN_COMMANDS) expect(defaultMenu).not.toContain(command.name);
-    expect(telegram.commands({ type: 'chat', chat_id: ADMIN.id }, 'tr').length).toBe(COMMANDS.length);
+    expect(telegram.commands({ type: 'chat', chat_id: ADMIN.id }, 'tr').length).toBe(menuCommands.length);
   });
 
   it('/invite create answers with a t.me start link that grants access', async () => {
@@ -134,5 +138,62 @@ describe('Telegram localization', () => {
     telegram.sendText(USER, '/help');
     const after = await telegram.waitForMessages(USER.id, 4);
     expect(after[3]?.text).toContain(app.services.texts.t('tr', 'help').split('\n')[0]);
+  });
+});
+
+describe('Telegram feedback and images', () => {
+  it('vote buttons under a reply store one vote that a second press changes', async () => {
+    harness = await startBotHarness();
+    const { telegram, app } = harness;
+    telegram.sendText(USER, 'bir soru');
+    const [reply] = await telegram.waitForMessages(USER.id, 1);
+    const buttons =
+      (reply?.reply_markup as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined)?.inline_keyboard?.flat() ??
+      [];
+    const like = buttons.find((button) => button.callback_data?.startsWith('/vote like '));
+    const dislike = buttons.find((button) => button.callback_data?.startsWith('/vote dislike '));
+    expect(like?.text).toBe('👍');
+    expect(dislike?.text).toBe('👎');
+
+    telegram.sendCallback(USER, reply!.message_id, like!.callback_data!);
+    await telegram.waitFor((fake) => fake.callbackAnswers().length === 1);
+    telegram.sendCallback(USER, reply!.message_id, dislike!.callback_data!);
+    await telegram.waitFor((fake) => fake.callbackAnswers().length === 2);
+
+    const votes = await app.db.selectFrom('feedback').selectAll().execute();
+    expect(votes).toHaveLength(1);
+    expect(votes[0]?.feedback_type).toBe('dislike');
+    expect(votes[0]?.message_content).toBe('Reply to: bir soru');
+    expect(telegram.callbackAnswers()[0]?.text).toBe(app.services.texts.t('tr', 'feedback.thanks'));
+    // A vote answers on the button; no extra message appears in the chat.
+    expect(telegram.sentMessages(USER.id)).toHaveLength(1);
+  });
+
+  it('/imagine sends a photo and stores the image turn', async () => {
+    const txt2img = await startFakeTxt2Img();
+    try {
+      harness = await startBotHarness({ env: { IMAGE_API_BASE_URL: txt2img.baseUrl } });
+      const { telegram, app } = harness;
+      telegram.sendText(USER, '/imagine a red fox in the snow');
+      const [photo] = await telegram.waitForMessages(USER.id, 1, 10_000);
+      expect(photo?.method).toBe('sendPhoto');
+      expect(photo?.caption).toContain('a red fox in the snow');
+      expect(telegram.chatActions(USER.id).some((action) => action.action === 'upload_photo')).toBe(true);
+      expect(txt2img.requests[0]?.body.prompt).toContain('a red fox in the snow');
+
+      const stored = await eventually(async () => {
+        const row = await app.db.selectFrom('messages').selectAll().where('role', '=', 'assistant').executeTakeFirst();
+        const metadata = JSON.parse(row?.extra_metadata ?? '{}') as Record<string, unknown>;
+        return metadata.platform_message_ids ? metadata : undefined;
+      }, 'the image delivery to be recorded');
+      expect(stored.kind).toBe('image');
+      expect(stored.status).toBe('complete');
+      const usage = await app.db.selectFrom('usage_counters').selectAll().executeTakeFirstOrThrow();
+      expect(usage.image_count).toBe(1);
+    } finally {
+      await harness?.close();
+      harness = undefined;
+      await txt2img.close();
+    }
   });
 });

@@ -14,6 +14,7 @@ import {
 import type { Logger } from 'pino';
 import { dispatchCommand, parseCommandLine } from '../../commands/dispatcher.js';
 import { COMMANDS, findCommand } from '../../commands/registry.js';
+import { feedbackButtons } from '../../commands/user-commands/feedback.js';
 import type { CommandDefinition, CommandInvocation, CommandReply, CommandServices } from '../../commands/types.js';
 import { nowIso } from '../../db/values.js';
 import { KeyedQueue } from '../../engine/keyed-queue.js';
@@ -26,7 +27,7 @@ import { UpdateJournal } from '../shared/update-journal.js';
 import { catchUpPoints, type CatchUpPoint } from './catch-up-points.js';
 import { argumentTextOf } from './command-arguments.js';
 import { slashCommandBodies } from './command-registration.js';
-import { commandReplyMessages } from './command-reply-messages.js';
+import { buttonRowsFor, commandReplyMessages } from './command-reply-messages.js';
 import { describeDiscordError, DiscordErrorCode, isDiscordError } from './errors.js';
 import { deliverInteractionReply } from './interaction-replies.js';
 import { MESSAGE_HISTORY_PAGE_MAX } from './limits.js';
@@ -251,7 +252,8 @@ export class DiscordAdapter {
       typing.stop();
     }
 
-    const delivery = await writer.finish(finalReplyText(outcome, stream.shownText));
+    const buttons = outcome.kind === 'answer' ? buttonRowsFor(feedbackButtons(outcome.replyMessageId)).rows : [];
+    const delivery = await writer.finish(finalReplyText(outcome, stream.shownText), buttons);
     if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, message.author.id);
 
     if (outcome.kind === 'refused') return;
@@ -404,13 +406,17 @@ export class DiscordAdapter {
   }
 
   /**
-   * Registers every command in `COMMANDS` as a global slash command with one bulk overwrite,
-   * which also removes commands an older version registered.
+   * Registers every command in `COMMANDS` except hidden ones (button targets such as `/vote`)
+   * as a global slash command with one bulk overwrite, which also removes commands an older
+   * version registered.
    */
   async #registerSlashCommands(): Promise<void> {
     const application = this.client.application;
     if (!application) throw new Error('Discord READY carried no application; slash commands cannot be registered.');
-    const bodies = slashCommandBodies(COMMANDS, this.#services.texts);
+    const bodies = slashCommandBodies(
+      COMMANDS.filter((command) => !command.hidden),
+      this.#services.texts,
+    );
     try {
       await application.commands.set(bodies);
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { MessageCreateOptions, MessageEditOptions } from 'discord.js';
+import type { APIActionRowComponent, APIButtonComponentWithCustomId, MessageCreateOptions, MessageEditOptions } from 'discord.js';
 import type { Logger } from 'pino';
 import { DISCORD_MESSAGE_MAX_LENGTH } from '../../render/limits.js';
 import { splitDiscordMarkdown } from '../../render/split-discord.js';
@@ -20,7 +20,11 @@ export interface StreamChannel {
 interface SentPart {
   message: EditableMessage;
   content: string;
+  hasComponents: boolean;
 }
+
+/** Button rows shown under the last message of a finished reply (the 👍/👎 vote buttons). */
+export type ButtonRows = Array<APIActionRowComponent<APIButtonComponentWithCustomId>>;
 
 /**
  * Delivers one reply to a Discord channel while it is written: the first text is sent as a
@@ -47,11 +51,16 @@ export class DiscordStreamWriter {
     for (const [index, chunk] of chunks.entries()) await this.#put(index, chunk);
   }
 
-  /** Makes the messages show the final text; on a failure returns what arrived and the error. */
-  async finish(markdown: string): Promise<DeliveryResult> {
+  /**
+   * Makes the messages show the final text, with `components` under the last one; on a
+   * failure returns what arrived and the error.
+   */
+  async finish(markdown: string, components: ButtonRows = []): Promise<DeliveryResult> {
     const chunks = splitDiscordMarkdown(markdown, DISCORD_MESSAGE_MAX_LENGTH);
     try {
-      for (const [index, chunk] of chunks.entries()) await this.#put(index, chunk);
+      for (const [index, chunk] of chunks.entries()) {
+        await this.#put(index, chunk, index === chunks.length - 1 ? components : []);
+      }
       while (this.#sent.length > chunks.length) {
         const extra = this.#sent.pop()!;
         await extra.message.delete().catch((error: unknown) => {
@@ -65,15 +74,16 @@ export class DiscordStreamWriter {
     return { messageIds: this.messageIds };
   }
 
-  async #put(index: number, content: string): Promise<void> {
+  async #put(index: number, content: string, components: ButtonRows = []): Promise<void> {
     const existing = this.#sent[index];
     if (!existing) {
-      const message = await this.channel.send({ content, allowedMentions: NO_MENTIONS });
-      this.#sent[index] = { message, content };
+      const message = await this.channel.send({ content, components, allowedMentions: NO_MENTIONS });
+      this.#sent[index] = { message, content, hasComponents: components.length > 0 };
       return;
     }
-    if (existing.content === content) return;
-    await existing.message.edit({ content, allowedMentions: NO_MENTIONS });
+    if (existing.content === content && existing.hasComponents === components.length > 0) return;
+    await existing.message.edit({ content, components, allowedMentions: NO_MENTIONS });
     existing.content = content;
+    existing.hasComponents = components.length > 0;
   }
 }

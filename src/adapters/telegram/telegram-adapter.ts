@@ -1,14 +1,16 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import { Bot, GrammyError, HttpError, type Context } from 'grammy';
+import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
 import { dispatchCommand, parseCommandLine } from '../../commands/dispatcher.js';
 import { COMMANDS, findCommand } from '../../commands/registry.js';
-import type { CommandDefinition, CommandServices } from '../../commands/types.js';
+import { feedbackButtons } from '../../commands/user-commands/feedback.js';
+import type { CommandDefinition, CommandReply, CommandServices } from '../../commands/types.js';
 import { resolveActor } from '../../engine/actor.js';
 import type { TurnOutcome } from '../../engine/types.js';
 import { maskSecrets } from '../../logger.js';
+import { TELEGRAM_CAPTION_MAX_LENGTH } from '../../render/limits.js';
 import { platformUserOf, telegramChatIdOf } from './mapping.js';
 import { finalReplyText } from '../shared/final-reply-text.js';
 import { StreamCoalescer } from '../shared/stream-coalescer.js';
@@ -36,6 +38,9 @@ const POLLING_TIMEOUT_SECONDS = 30;
  * message per second per chat, and the send pacer spaces calls to that rate anyway.
  */
 const STREAM_UPDATE_INTERVAL_MS = 1_000;
+
+/** Telegram caps the text of a callback query answer (a button notice) at 200 characters. */
+const CALLBACK_ANSWER_MAX_LENGTH = 200;
 
 /** Telegram caps a command description at 256 characters. */
 const TELEGRAM_COMMAND_DESCRIPTION_MAX = 256;
@@ -198,7 +203,8 @@ export class TelegramAdapter {
       typing.stop();
     }
 
-    const delivery = await writer.finish(finalReplyText(outcome, stream.shownText));
+    const buttons = outcome.kind === 'answer' ? feedbackButtons(outcome.replyMessageId) : undefined;
+    const delivery = await writer.finish(finalReplyText(outcome, stream.shownText), buttons);
     if (outcome.kind === 'refused') return;
     if (delivery.error) {
       await this.#markBlockedIfForbidden(delivery.error, String(message.from.id));
@@ -208,14 +214,39 @@ export class TelegramAdapter {
     await this.#services.engine.recordDelivery(outcome.replyMessageId, delivery.messageIds);
   }
 
+  /**
+   * Runs the command line a button carries. A hidden command (a 👍/👎 vote) answers with a
+   * short notice on the button itself instead of a new message.
+   */
   async #handleButton(ctx: Context): Promise<void> {
     const query = ctx.callbackQuery;
     if (!query?.data) return;
-    await ctx.answerCallbackQuery().catch((error: unknown) => {
+    const command = parseCommandLine(query.data);
+    const definition = command ? findCommand(command.name) : undefined;
+    if (!command || !definition?.hidden) {
+      await this.#answerButton(ctx);
+      if (command) await this.#runCommand(ctx, command.name, command.argumentText);
+      return;
+    }
+    const reply = await this.#dispatch(ctx, definition, command.argumentText);
+    await this.#answerButton(ctx, reply?.text.slice(0, CALLBACK_ANSWER_MAX_LENGTH));
+  }
+
+  async #answerButton(ctx: Context, text?: string): Promise<void> {
+    await ctx.answerCallbackQuery(text === undefined ? undefined : { text }).catch((error: unknown) => {
       this.#log.debug({ err: this.#describeError(error) }, 'answerCallbackQuery failed');
     });
-    const command = parseCommandLine(query.data);
-    if (command) await this.#runCommand(ctx, command.name, command.argumentText);
+  }
+
+  async #dispatch(ctx: Context, definition: CommandDefinition, argumentText: string): Promise<CommandReply | undefined> {
+    const from = ctx.from;
+    const chat = ctx.chat;
+    if (!from || !chat) return undefined;
+    return dispatchCommand(
+      definition,
+      { platform: 'telegram', chatId: String(chat.id), isPrivate: chat.type === 'private', user: platformUserOf(from), argumentText },
+      this.#services,
+    );
   }
 
   async #runCommand(ctx: Context, name: string, argumentText: string): Promise<void> {
@@ -227,18 +258,52 @@ export class TelegramAdapter {
       if (chat.type === 'private') await this.#replyUnknownCommand(ctx);
       return;
     }
-    const reply = await dispatchCommand(
-      definition,
-      { platform: 'telegram', chatId: String(chat.id), isPrivate: chat.type === 'private', user: platformUserOf(from), argumentText },
-      this.#services,
-    );
+
+    // A slow command (image generation) shows its chat action while it runs.
+    const progress = definition.progress ? keepChatAction(this.bot.api, chat.id, this.#log, definition.progress) : undefined;
+    let reply: CommandReply | undefined;
+    try {
+      reply = await this.#dispatch(ctx, definition, argumentText);
+    } finally {
+      progress?.stop();
+    }
+    if (!reply) return;
+
+    const logContext = { updateId: ctx.update.update_id, command: definition.name };
+    if (reply.image) {
+      await this.#sendImage(chat.id, String(from.id), reply.image, logContext);
+      return;
+    }
     const text = reply.title ? `*${reply.title}*\n\n${reply.text}` : reply.text;
     const delivery = await sendTelegramReply(this.bot.api, chat.id, text, {
       buttons: reply.buttons,
       logger: this.#log,
-      logContext: { updateId: ctx.update.update_id, command: definition.name },
+      logContext,
     });
     if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, String(from.id));
+  }
+
+  /** Sends a generated image as a photo with its caption; longer text follows as a message. */
+  async #sendImage(chatId: number, telegramUserId: string, image: NonNullable<CommandReply['image']>, logContext: Record<string, unknown>): Promise<void> {
+    const messageIds: string[] = [];
+    try {
+      const photo = await this.bot.api.sendPhoto(chatId, new InputFile(image.png, 'image.png'), {
+        caption: image.caption.slice(0, TELEGRAM_CAPTION_MAX_LENGTH),
+      });
+      messageIds.push(String(photo.message_id));
+    } catch (error) {
+      this.#log.error({ err: this.#describeError(error), chatId, ...logContext }, 'image could not be sent');
+      await this.#markBlockedIfForbidden(error, telegramUserId);
+      if (image.replyMessageId !== undefined) {
+        await this.#services.engine.recordDeliveryFailure(image.replyMessageId, this.#describeError(error), []);
+      }
+      return;
+    }
+    if (image.followUpText) {
+      const followUp = await sendTelegramReply(this.bot.api, chatId, image.followUpText, { logger: this.#log, logContext });
+      messageIds.push(...followUp.messageIds);
+    }
+    if (image.replyMessageId !== undefined) await this.#services.engine.recordDelivery(image.replyMessageId, messageIds);
   }
 
   async #replyUnknownCommand(ctx: Context): Promise<void> {
@@ -277,7 +342,7 @@ export class TelegramAdapter {
    * private chat gets a menu with the admin commands too (Telegram's per-chat scope).
    */
   async #registerCommandMenu(): Promise<void> {
-    const visible = COMMANDS.filter((command) => !command.adminOnly);
+    const visible = COMMANDS.filter((command) => !command.adminOnly && !command.hidden);
     await this.#setMenu(visible, undefined);
     this.#log.info({ count: visible.length }, 'telegram command menu registered');
 
@@ -315,7 +380,10 @@ export class TelegramAdapter {
     const chatId = Number(username.slice('telegram:'.length));
     try {
       if (role === 'admin') {
-        await this.#setMenu(COMMANDS, chatId);
+        await this.#setMenu(
+          COMMANDS.filter((command) => !command.hidden),
+          chatId,
+        );
       } else {
         for (const languageCode of [undefined, 'tr'] as const) {
           await this.bot.api.deleteMyCommands({ scope: { type: 'chat', chat_id: chatId }, language_code: languageCode });

@@ -8,8 +8,8 @@ export const LIKE_LABEL = '👍';
 export const DISLIKE_LABEL = '👎';
 
 /**
- * The 👍/👎 row adapters put under a stored reply. Each button runs the hidden `/vote`
- * command with the reply's `messages.id`.
+ * Builds the 👍/👎 button row that adapters put under a stored reply. Each button runs the
+ * hidden `/vote` command with the reply's `messages.id`.
  */
 export function feedbackButtons(replyMessageId: number): ReplyButton[][] {
   return [

@@ -11,12 +11,14 @@ const forgetMeOptions = z.object({ confirmed: z.boolean() });
 /**
  * `/forget_me [confirm]`: without `confirm`, warns what will be deleted and offers a confirm
  * button; with it, deletes the user's stored data through `eraseUserData`. Runs in the chat's
- * queue so no turn of this chat writes to a conversation while it is deleted.
+ * queue so no turn of this chat writes to a conversation while it is deleted. Banned users
+ * may use it too: the ban is kept on the `users` row, which erasure leaves in place.
  */
 export const forgetMeCommand: CommandDefinition<typeof forgetMeOptions> = {
   name: 'forget_me',
   nameTr: 'beni_unut',
   usage: `/forget_me [${FORGET_ME_CONFIRM}]`,
+  allowBanned: true,
   schema: forgetMeOptions,
   parse: (argumentText) => {
     const word = argumentText.trim().toLowerCase();

@@ -111,7 +111,8 @@ export function parsePresetArguments(argumentText: string): unknown {
 
   if (word === undefined || (word === 'list' && rest === undefined)) return { action: 'list' };
   if (word === PRESET_OFF && rest === undefined) return { action: 'off' };
-  if ((word === 'use' || word === 'delete' || word === 'global') && rest !== undefined) return { action: word, name: rest };
+  // Without a name these fail validation, so the user sees the usage.
+  if (word === 'use' || word === 'delete' || word === 'global') return { action: word, name: rest };
   if (word === 'create') return parseCreateArguments(rest ?? '');
   return { action: 'use', name: text };
 }
@@ -261,7 +262,8 @@ async function makeGlobal(context: CommandContext<PresetOptions>, requested: str
   if (roleOf(context.actor.user) !== 'admin') return { text: context.t('refusal.admin_only'), isError: true };
 
   const presets = await visiblePresets(context);
-  const preset = findPreset(presets, requested);
+  // The admin's own presets are searched first, because a global preset may have the same name.
+  const preset = findPreset(presets.filter((candidate) => candidate.owner_id === userId), requested) ?? findPreset(presets, requested);
   if (preset === undefined) return notFound(context, requested);
   if (preset.is_global === 1) return { text: context.t('preset.already_global', { preset: escapeMarkdown(preset.name) }) };
   if (preset.owner_id !== userId) return { text: context.t('preset.not_owner', { preset: escapeMarkdown(preset.name) }), isError: true };

@@ -31,6 +31,7 @@ const ADMIN_ARGUMENTS: Record<string, string> = {
   config: 'get access.mode',
   stats: '',
   text: 'set welcome en Hello {name}!',
+  identity: 'show',
 };
 
 const ADMIN_COMMAND_NAMES = COMMANDS.filter((command) => command.adminOnly).map((command) => command.name);
