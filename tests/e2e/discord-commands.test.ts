@@ -11,6 +11,7 @@ import {
   type DiscordHarness,
 } from '../support/discord-harness.js';
 import type { DispatchedInteraction, FakeDiscord } from '../support/fake-discord/index.js';
+import { startFakeTxt2Img } from '../support/fake-txt2img.js';
 
 /** Fixed id of the account named in ADMIN_IDS. */
 const ADMIN_ID = '300000000000000001';
@@ -92,8 +93,10 @@ describe('Discord slash commands end to end', () => {
     const h = await start();
     const registered = h.discord.registeredCommands();
 
-    expect(registered.map((command) => command.name)).toEqual(COMMANDS.map((command) => command.name));
-    for (const definition of COMMANDS) {
+    const visible = COMMANDS.filter((command) => !command.hidden);
+    expect(registered.map((command) => command.name)).toEqual(visible.map((command) => command.name));
+    expect(registered.map((command) => command.name)).not.toContain('vote');
+    for (const definition of visible) {
       const command = registered.find((candidate) => candidate.name === definition.name)!;
       expect(command.name_localizations?.tr).toBe(definition.nameTr);
       expect(command.description).toBe(await text(h, `command.${definition.name}.description`));
@@ -266,5 +269,60 @@ describe('Discord slash commands end to end', () => {
     expect((message?.embeds[0] as { description?: string }).description).toBe(await text(h, 'help'));
     expect(openai.requests).toHaveLength(0);
     expect(botMessages(discord, discord.dmChannelId(hank.id))).toHaveLength(1);
+  });
+});
+
+describe('Discord feedback and images', () => {
+  it('vote buttons under a DM reply store one vote that a second press changes', async () => {
+    const h = await start();
+    const { discord, app } = h;
+    const carol = discord.addUser({ username: 'carol' });
+    discord.sendDm(carol.id, 'a question');
+    const [reply] = await waitForBotMessages(discord, carol.id, 1);
+    await eventually(() => botMessages(discord, discord.dmChannelId(carol.id))[0]!.components.length > 0, 'the vote buttons');
+    const rows = botMessages(discord, discord.dmChannelId(carol.id))[0]!.components as Array<{ components: Array<{ custom_id: string; label: string }> }>;
+    const buttons = rows.flatMap((row) => row.components);
+    const like = buttons.find((button) => button.custom_id.startsWith('/vote like '));
+    const dislike = buttons.find((button) => button.custom_id.startsWith('/vote dislike '));
+    expect(like?.label).toBe('👍');
+    expect(dislike?.label).toBe('👎');
+
+    const first = discord.sendComponent(carol.id, reply!.id, like!.custom_id);
+    dispatched.push(first);
+    await waitForInteractionReply(discord, first);
+    const second = discord.sendComponent(carol.id, reply!.id, dislike!.custom_id);
+    dispatched.push(second);
+    await waitForInteractionReply(discord, second);
+
+    const votes = await app.db.selectFrom('feedback').selectAll().execute();
+    expect(votes).toHaveLength(1);
+    expect(votes[0]?.feedback_type).toBe('dislike');
+    expect(votes[0]?.message_content).toBe('Reply to: a question');
+  });
+
+  it('/imagine answers with the image attached', async () => {
+    const txt2img = await startFakeTxt2Img();
+    try {
+      harness = await startDiscordHarness({ env: { IMAGE_API_BASE_URL: txt2img.baseUrl } });
+      const { discord, app } = harness;
+      const dave = discord.addUser({ username: 'dave' });
+      const interaction = slash(discord, dave.id, 'imagine', { prompt: 'a lighthouse at dusk' });
+      const { record } = await waitForInteractionReply(discord, interaction);
+      expect(record.original?.attachments.map((file) => file.filename)).toEqual(['image.png']);
+      expect(record.original?.content).toContain('a lighthouse at dusk');
+      expect(txt2img.requests).toHaveLength(1);
+
+      const stored = await eventually(async () => {
+        const row = await app.db.selectFrom('messages').selectAll().where('role', '=', 'assistant').executeTakeFirst();
+        const metadata = JSON.parse(row?.extra_metadata ?? '{}') as Record<string, unknown>;
+        return metadata.platform_message_ids ? metadata : undefined;
+      }, 'the image delivery to be recorded');
+      expect(stored.kind).toBe('image');
+    } finally {
+      await harness?.close();
+      harness = undefined;
+      dispatched = [];
+      await txt2img.close();
+    }
   });
 });

@@ -6,7 +6,8 @@ import {
   type APIEmbed,
 } from 'discord.js';
 import type { CommandReply, ReplyButton } from '../../commands/types.js';
-import { DISCORD_EMBED_DESCRIPTION_MAX_LENGTH } from '../../render/limits.js';
+import { DISCORD_EMBED_DESCRIPTION_MAX_LENGTH, DISCORD_MESSAGE_MAX_LENGTH } from '../../render/limits.js';
+import type { OutgoingMessage } from './message-delivery.js';
 import { splitDiscordMarkdown } from '../../render/split-discord.js';
 import {
   ACTION_ROWS_MAX,
@@ -134,4 +135,15 @@ export function buttonRowsFor(buttons: ReplyButton[][] | undefined): {
 function cut(text: string, max: number): string {
   const characters = [...text];
   return characters.length <= max ? text : `${characters.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * Messages of a generated image: the PNG attached to the first message with its caption, and
+ * any longer text after it, split under Discord's 2000-character limit.
+ */
+export function imageReplyMessages(image: NonNullable<CommandReply['image']>): OutgoingMessage[] {
+  const caption = splitDiscordMarkdown(image.caption, DISCORD_MESSAGE_MAX_LENGTH)[0] ?? '';
+  const messages: OutgoingMessage[] = [{ content: caption, files: [{ attachment: image.png, name: 'image.png' }] }];
+  for (const chunk of splitDiscordMarkdown(image.followUpText ?? '', DISCORD_MESSAGE_MAX_LENGTH)) messages.push({ content: chunk });
+  return messages;
 }

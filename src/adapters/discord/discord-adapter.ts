@@ -27,7 +27,7 @@ import { UpdateJournal } from '../shared/update-journal.js';
 import { catchUpPoints, type CatchUpPoint } from './catch-up-points.js';
 import { argumentTextOf } from './command-arguments.js';
 import { slashCommandBodies } from './command-registration.js';
-import { buttonRowsFor, commandReplyMessages } from './command-reply-messages.js';
+import { buttonRowsFor, commandReplyMessages, imageReplyMessages } from './command-reply-messages.js';
 import { describeDiscordError, DiscordErrorCode, isDiscordError } from './errors.js';
 import { deliverInteractionReply } from './interaction-replies.js';
 import { MESSAGE_HISTORY_PAGE_MAX } from './limits.js';
@@ -362,7 +362,9 @@ export class DiscordAdapter {
         })
       : this.#unknownCommandReply(user);
 
-    const { messages, droppedButtons } = commandReplyMessages(reply, await activeEmbedColors(this.#services.db));
+    const { messages, droppedButtons } = reply.image
+      ? { messages: imageReplyMessages(reply.image), droppedButtons: 0 }
+      : commandReplyMessages(reply, await activeEmbedColors(this.#services.db));
     if (droppedButtons > 0) this.#log.warn({ ...ids, droppedButtons }, 'reply buttons left out');
     const delivery = await deliverInteractionReply(interaction, messages, {
       ephemeral: interaction.inGuild(),
@@ -371,6 +373,11 @@ export class DiscordAdapter {
       logContext: ids,
     });
     if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, interaction.user.id);
+
+    const imageMessageId = reply.image?.replyMessageId;
+    if (imageMessageId === undefined) return;
+    if (delivery.error) await this.#services.engine.recordDeliveryFailure(imageMessageId, this.#describe(delivery.error), delivery.messageIds);
+    else await this.#services.engine.recordDelivery(imageMessageId, delivery.messageIds);
   }
 
   /** Runs a command; an unexpected failure becomes the localized internal error, so the user always gets a reply. */

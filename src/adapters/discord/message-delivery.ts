@@ -1,4 +1,4 @@
-import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, MessageCreateOptions } from 'discord.js';
+import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, AttachmentPayload, MessageCreateOptions } from 'discord.js';
 import type { Logger } from 'pino';
 import { DISCORD_MESSAGE_MAX_LENGTH } from '../../render/limits.js';
 import { splitDiscordMarkdown } from '../../render/split-discord.js';
@@ -9,10 +9,11 @@ export interface PostableChannel {
   send(options: MessageCreateOptions): Promise<{ id: string }>;
 }
 
-/** The parts of a message the adapter sends: text, embeds and button rows. */
+/** The parts of a message the adapter sends: text, embeds, files and button rows. */
 export interface OutgoingMessage {
   content?: string;
   embeds?: APIEmbed[];
+  files?: AttachmentPayload[];
   components?: Array<APIActionRowComponent<APIComponentInMessageActionRow>>;
 }
 
