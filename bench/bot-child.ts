@@ -1,7 +1,7 @@
 /**
  * The bot alone in a child process, for resident memory and start-up time. The parent passes
  * the environment (fakes on 127.0.0.1, database path) and talks over the IPC channel:
- * `{ type: 'measure' }` answers with memory after two full GCs, `{ type: 'stop' }` stops the
+ * `{ type: 'measure' }` gets a report of memory after two full GCs, `{ type: 'stop' }` stops the
  * bot and exits. Run with `node --expose-gc --import tsx bench/bot-child.ts`.
  */
 import { performance } from 'node:perf_hooks';

@@ -4,7 +4,7 @@ import { benchUser, PRIMARY_MODEL_ID, setSendPacing, startBenchStack } from './s
 import { withTimeout } from './stats.js';
 
 export interface CacheFigures {
-  /** Delay of the fake model before it answers a miss. */
+  /** Delay of the fake model before its reply to a miss. */
   modelDelayMs: number;
   /** From queuing the question to its reply's sendMessage. */
   missReplyMs: number;

@@ -4,7 +4,7 @@ import type { RecordedCall } from '../tests/support/fake-telegram/types.js';
 
 const REARM_MS = 1_000;
 
-/** A call the fake Bot API answered, with the `performance.now()` at which it was recorded. */
+/** A call the fake Bot API replied to, with the `performance.now()` at which it was recorded. */
 export interface TimedCall {
   call: RecordedCall;
   /** Milliseconds on the `performance.now()` clock. */
@@ -12,7 +12,7 @@ export interface TimedCall {
 }
 
 /**
- * Timestamps every call the fake Bot API answers, on the sub-millisecond `performance.now()`
+ * Timestamps every call the fake Bot API replies to, on the sub-millisecond `performance.now()`
  * clock (the fake's own `at` is `Date.now()`). It hooks the fake's change notification through
  * `waitFor`, which runs right after each call is recorded and before its reply is written.
  *

@@ -91,7 +91,7 @@ function verdict(row: ReportRow): string {
   return row.met ? 'met' : 'MISSED';
 }
 
-/** A plain-text table for the terminal. */
+/** Formats the rows as a plain-text table for the terminal. */
 export function formatTable(rows: readonly ReportRow[]): string {
   const cells = rows.map((row) => [row.section, row.figure, row.value, row.target, verdict(row)]);
   const header = ['section', 'figure', 'value', 'target', ''];
@@ -100,7 +100,7 @@ export function formatTable(rows: readonly ReportRow[]): string {
   return [format(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map(format)].join('\n');
 }
 
-/** The generated part of BENCHMARKS.md: machine, command, date and the table. */
+/** Formats the generated part of BENCHMARKS.md: machine, command, date and the table. */
 export function formatMarkdown(rows: readonly ReportRow[], machine: MachineInfo, command: string, date: Date): string {
   const escape = (cell: string): string => cell.replaceAll('|', '\\|');
   const lines = [

@@ -24,12 +24,12 @@ if (write) {
   const start = document.indexOf(RESULTS_START);
   const end = document.indexOf(RESULTS_END);
   if (start === -1 || end < start) {
-    console.error(`bench: ${BENCHMARKS_PATH} has no ${RESULTS_START} ... ${RESULTS_END} section; results not written`);
+    console.error(`bench: ${BENCHMARKS_PATH} has no ${RESULTS_START} ... ${RESULTS_END} section, so the results were not written. Add both markers on their own lines.`);
     process.exit(1);
   }
   const section = formatMarkdown(rows, describeMachine(), command, new Date());
   writeFileSync(BENCHMARKS_PATH, `${document.slice(0, start + RESULTS_START.length)}\n${section}\n${document.slice(end)}`);
   console.error(`bench: results written to ${BENCHMARKS_PATH}`);
 }
-// Sockets of the stopped fakes may keep the event loop alive for a moment; the results are out.
+// Sockets of the stopped fakes can keep the event loop alive for a moment after the results are out.
 process.exit(0);

@@ -109,7 +109,7 @@ export async function setSendPacing(app: RunningApp, pacing: 'off' | 'defaults')
   await settings.set('telegram.chat_messages_per_second', pacing === 'off' ? '0' : '1', 'bench');
 }
 
-/** A private-chat Telegram user for bench chat number `index`; chat id equals user id. */
+/** Returns the private-chat Telegram user of bench chat number `index`. Its chat id equals its user id. */
 export function benchUser(index: number): { id: number; first_name: string; language_code: string } {
   return { id: 500_000 + index, first_name: `Bench${index}`, language_code: 'en' };
 }

@@ -1,18 +1,9 @@
-/** Value at quantile `q` (0..1) of `values`, by the nearest-rank method; NaN when empty. */
+/** Returns the value at quantile `q` (0..1) of `values` by the nearest-rank method, or NaN when empty. */
 export function percentile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
   return sorted[rank - 1]!;
-}
-
-export function mean(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  return values.reduce((total, value) => total + value, 0) / values.length;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Rounds to `digits` decimals for the report. */
@@ -21,7 +12,7 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * factor) / factor;
 }
 
-/** Resolves like `promise`, or rejects with `message` after `ms`; the timer is cleared either way. */
+/** Resolves like `promise`, or rejects with `message` after `ms`. The timer is cleared either way. */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
