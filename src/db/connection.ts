@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import type pino from 'pino';
 
 import type { Database } from './schema.js';
@@ -15,14 +15,6 @@ export const IN_MEMORY_PATH = ':memory:';
  * `SQLITE_BUSY`. The migration CLI or an operator's sqlite3 shell may hold the lock briefly.
  */
 const BUSY_TIMEOUT_MS = 5000;
-
-/**
- * Prepared statements kept per connection, least recently used dropped first. Kysely's SQLite
- * driver prepares every query anew, and preparing took about a tenth of the bot's CPU time per
- * chat turn in `npm run bench`. Queries use placeholders, so a few dozen distinct texts cover
- * the bot.
- */
-const STATEMENT_CACHE_SIZE = 256;
 
 /**
  * Opens the SQLite file at `path` (creating it and its parent folder if missing) and wraps it
@@ -58,29 +50,5 @@ export function openDatabase(path: string, logger?: pino.Logger): Kysely<Databas
     'database opened',
   );
 
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-}
-
-/**
- * Wraps the connection so that a SQL text is prepared once and its statement reused. Reuse is
- * safe because Kysely runs one query at a time on its single SQLite connection, and SQLite
- * re-prepares a statement by itself after a schema change.
- */
-function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDatabase {
-  const statements = new Map<string, SqliteStatement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql: string): SqliteStatement {
-      let statement = statements.get(sql);
-      if (statement === undefined) {
-        statement = sqlite.prepare(sql);
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
-      } else {
-        statements.delete(sql);
-      }
-      // Re-inserting moves the text to the end of the Map's order, the most recently used.
-      statements.set(sql, statement);
-      return statement;
-    },
-  };
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 }

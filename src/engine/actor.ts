@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Database, UserRow } from '../db/schema.js';
 import { resolveLocale, toSupportedLocale } from '../i18n/locale.js';
 import type { TextCatalog } from '../i18n/texts.js';
+import type { PreferenceEntry } from './prompt-builder.js';
 import { activePreferences, setPreference } from './preferences.js';
 import type { SystemSettings } from './settings.js';
 import type { Locale, PlatformUser, RefusalReason } from './types.js';
@@ -13,6 +14,8 @@ export interface Actor {
   user: UserRow;
   locale: Locale;
   isNew: boolean;
+  /** Active preferences, read once per event (the locale is one of them). */
+  preferences: PreferenceEntry[];
 }
 
 export type ActorResolution =
@@ -64,12 +67,13 @@ export async function resolveActor(
     }
   }
 
-  const locale = await localeFor(services, user, platformUser.languageCode);
+  const preferences = await activePreferences(db, user.id);
+  const locale = await localeFor(services, user, platformUser.languageCode, preferences);
 
   if (user.is_banned === 1 && !isListedAdmin && !options.allowBanned) {
     return { kind: 'refused', reason: 'banned', text: texts.t(locale, 'refusal.banned'), locale };
   }
-  return { kind: 'ok', actor: { user, locale, isNew } };
+  return { kind: 'ok', actor: { user, locale, isNew, preferences } };
 }
 
 /**
@@ -77,8 +81,12 @@ export async function resolveActor(
  * event, then the last language seen, then the system default. A platform language is kept
  * as the inferred `locale` preference because Discord DMs carry none.
  */
-async function localeFor(services: ActorServices, user: UserRow, platformLanguage: string | undefined): Promise<Locale> {
-  const preferences = await activePreferences(services.db, user.id);
+async function localeFor(
+  services: ActorServices,
+  user: UserRow,
+  platformLanguage: string | undefined,
+  preferences: PreferenceEntry[],
+): Promise<Locale> {
   const stored = preferences.find((preference) => preference.key === 'locale');
   const explicit = stored?.source === 'explicit' ? stored.value : undefined;
   const inferred = stored?.source === 'inferred' ? stored.value : undefined;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database, ModelPresetRow, PersonaRow, UserRow } from '../db/schema.js';
+import type { Database, IdentityRow, ModelPresetRow, PersonaRow, UserRow } from '../db/schema.js';
 import { utcDate } from '../db/values.js';
 import type { TextCatalog } from '../i18n/texts.js';
 import { AllModelsFailedError, ContextLengthError, NoModelAvailableError } from '../router/errors.js';
@@ -9,9 +9,9 @@ import { resolveActor, type Actor, type ActorServices } from './actor.js';
 import { answerCacheKey, lookupAnswer, storeAnswer } from './answer-cache.js';
 import {
   appendMessage,
-  countMessages,
   findActiveConversation,
   findRecentUserMessage,
+  hasMessages,
   mergeMessageMetadata,
   startConversation,
   titleFrom,
@@ -21,8 +21,7 @@ import { enforceIdentity } from './identity-guard.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { effectiveLimits, routerAccessFor, type Limits } from './permissions.js';
 import { inferPreferences } from './preference-inference.js';
-import { activePreferences } from './preferences.js';
-import { buildChatMessages, promptCharacters } from './prompt-builder.js';
+import { buildChatMessages, promptCharacters, type PreferenceEntry } from './prompt-builder.js';
 import type { SystemSettings } from './settings.js';
 import type { IncomingMessage, Locale, Platform, TurnOutcome } from './types.js';
 import { countAnsweredChat, PerMinuteLimiter, readDailyUsage } from './usage.js';
@@ -123,7 +122,7 @@ export class ConversationEngine {
       this.#log.info({ username: `${message.user.platform}:${message.user.id}`, reason: resolution.reason }, 'message refused');
       return { kind: 'refused', reason: resolution.reason, text: resolution.text, locale: resolution.locale };
     }
-    const { user, locale } = resolution.actor;
+    const { user, locale, preferences } = resolution.actor;
     const refuse = (reason: Extract<TurnOutcome, { kind: 'refused' }>['reason'], variables = {}): TurnOutcome => {
       this.#log.info({ userId: user.id, reason }, 'message refused');
       return { kind: 'refused', reason, text: texts.t(locale, `refusal.${reason}`, variables), locale };
@@ -155,15 +154,16 @@ export class ConversationEngine {
 
     const persona = await this.#personaFor(user);
     const preset = conversation.preset_id === null ? null : await this.#preset(conversation.preset_id);
-    const isFirstTurn = (await countMessages(db, conversation.id)) === 0;
+    const isFirstTurn = !(await hasMessages(db, conversation.id));
     const cacheKey = isFirstTurn
       ? answerCacheKey({ question: text, locale, selectedModel: user.selected_model, persona: persona.name, presetId: preset?.id ?? null })
       : null;
 
     // The user's message is stored before any model call, so no failure can lose it. An update
     // handled again after a crash finds its message already stored and reuses it.
+    const stored = message.redelivered ? await findRecentUserMessage(db, conversation.id, message.messageId) : undefined;
     const userMessageId =
-      (await findRecentUserMessage(db, conversation.id, message.messageId)) ??
+      stored ??
       (await appendMessage(db, conversation.id, 'user', text, {
         platform: message.user.platform,
         platform_message_id: message.messageId,
@@ -188,10 +188,22 @@ export class ConversationEngine {
       }
     }
 
+    const identity = await db.selectFrom('ai_identity_config').selectAll().where('id', '=', 1).executeTakeFirst();
     const started = this.#now().getTime();
     let result: CompletionResult;
     try {
-      result = await this.#complete({ user, persona, preset, conversationId: conversation.id, locale, blockedEngines, options, logIds });
+      result = await this.#complete({
+        user,
+        persona,
+        preset,
+        identity,
+        preferences,
+        conversationId: conversation.id,
+        locale,
+        blockedEngines,
+        options,
+        logIds,
+      });
     } catch (error) {
       const attempts = attemptsOf(error);
       this.#log.error({ ...logIds, err: error, attempts }, 'no model could answer');
@@ -206,7 +218,6 @@ export class ConversationEngine {
       return { kind: 'failed', text: texts.t(locale, 'error.all_models_failed'), locale, replyMessageId, conversationId: conversation.id };
     }
 
-    const identity = await db.selectFrom('ai_identity_config').selectAll().where('id', '=', 1).executeTakeFirst();
     let answer = result.text;
     let identityRewrites = 0;
     if (identity && identity.forbid_provider_mention === 1) {
@@ -216,30 +227,31 @@ export class ConversationEngine {
     }
 
     const cutOff = result.finishReason === 'length';
-    const replyMessageId = await appendMessage(db, conversation.id, 'assistant', answer, {
-      status: 'complete',
-      cached: false,
-      model: result.model,
-      model_id: result.modelId,
-      provider: result.provider,
-      engine: result.engine,
-      latency_ms: result.latencyMs,
-      usage: result.usage,
-      finish_reason: result.finishReason,
-      attempts: result.attempts,
-      identity_rewrites: identityRewrites,
-      persona: persona.name,
-      preset_id: preset?.id ?? null,
-      locale,
+    // The reply, its usage count and its cache entry are written together, in one commit.
+    const replyMessageId = await db.transaction().execute(async (trx) => {
+      const id = await appendMessage(trx, conversation.id, 'assistant', answer, {
+        status: 'complete',
+        cached: false,
+        model: result.model,
+        model_id: result.modelId,
+        provider: result.provider,
+        engine: result.engine,
+        latency_ms: result.latencyMs,
+        usage: result.usage,
+        finish_reason: result.finishReason,
+        attempts: result.attempts,
+        identity_rewrites: identityRewrites,
+        persona: persona.name,
+        preset_id: preset?.id ?? null,
+        locale,
+      });
+      await countAnsweredChat(trx, user.id, result.engine, utcDate(this.#now()));
+      if (cacheKey && !cutOff) {
+        const ttlHours = settings.number('cache.ttl_hours', 24);
+        await storeAnswer(trx, { userId: user.id, cacheKey, question: text, answer, engine: result.engine, ttlHours }, this.#now());
+      }
+      return id;
     });
-    await countAnsweredChat(db, user.id, result.engine, utcDate(this.#now()));
-    if (cacheKey && !cutOff) {
-      await storeAnswer(
-        db,
-        { userId: user.id, cacheKey, question: text, answer, engine: result.engine, ttlHours: settings.number('cache.ttl_hours', 24) },
-        this.#now(),
-      );
-    }
 
     this.#log.info(
       { ...logIds, replyMessageId, model: result.model, provider: result.provider, latencyMs: result.latencyMs },
@@ -257,6 +269,8 @@ export class ConversationEngine {
     user: UserRow;
     persona: PersonaRow;
     preset: ModelPresetRow | null;
+    identity: IdentityRow | undefined;
+    preferences: PreferenceEntry[];
     conversationId: string;
     locale: Locale;
     blockedEngines: Engine[];
@@ -265,18 +279,16 @@ export class ConversationEngine {
   }): Promise<CompletionResult> {
     const { db, router } = this.#deps;
     const summarySettings = await loadSummarySettings(db);
-    const identity = await db.selectFrom('ai_identity_config').selectAll().where('id', '=', 1).executeTakeFirst();
-    const preferences = await activePreferences(db, input.user.id);
     let maxMessages = summarySettings.maxMessages;
 
     // A context-length error is answered by halving the history once and asking again.
     for (let attempt = 0; ; attempt += 1) {
       const history = await loadPromptHistory(db, input.conversationId, { maxMessages });
       const messages = buildChatMessages({
-        identity: identity ?? DEFAULT_IDENTITY,
+        identity: input.identity ?? DEFAULT_IDENTITY,
         persona: input.persona,
         preset: input.preset,
-        preferences,
+        preferences: input.preferences,
         userName: input.user.display_name,
         locale: input.locale,
         date: utcDate(this.#now()),

@@ -80,7 +80,10 @@ export async function startConversation(
 
 export type MessageStatus = 'complete' | 'interrupted' | 'failed';
 
-/** Inserts a message and moves the conversation's `updated_at` in one transaction; returns the message id. */
+/**
+ * Inserts a message and moves the conversation's `updated_at` in one transaction; returns the
+ * message id. Inside a caller's transaction it joins that one.
+ */
 export async function appendMessage(
   db: Kysely<Database>,
   conversationId: string,
@@ -89,7 +92,7 @@ export async function appendMessage(
   metadata: Record<string, unknown> = {},
 ): Promise<number> {
   const now = nowIso();
-  return db.transaction().execute(async (trx) => {
+  const write = async (trx: Kysely<Database>): Promise<number> => {
     const inserted = await trx
       .insertInto('messages')
       .values({ conversation_id: conversationId, role, content, extra_metadata: toJson(metadata), created_at: now })
@@ -97,30 +100,37 @@ export async function appendMessage(
       .executeTakeFirstOrThrow();
     await trx.updateTable('conversations').set({ updated_at: now }).where('id', '=', conversationId).execute();
     return inserted.id;
-  });
+  };
+  return db.isTransaction ? write(db) : db.transaction().execute(write);
 }
 
-/** Merges keys into a message's `extra_metadata`, e.g. the platform message ids a reply was sent as. */
+/**
+ * Merges keys into a message's `extra_metadata` in one statement (SQLite's `json_patch`, a
+ * JSON merge patch), e.g. the platform message ids a reply was sent as. Metadata that is not a
+ * JSON object is replaced by the patch.
+ */
 export async function mergeMessageMetadata(
   db: Kysely<Database>,
   messageId: number,
   patch: Record<string, unknown>,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('messages').select('extra_metadata').where('id', '=', messageId).executeTakeFirst();
-    if (!row) return;
-    // Text that is not a JSON object would spread into index keys, so it is replaced.
-    const parsed = parseJson<unknown>(row.extra_metadata, {});
-    const metadata = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {};
-    await trx
-      .updateTable('messages')
-      .set({ extra_metadata: toJson({ ...metadata, ...patch }) })
-      .where('id', '=', messageId)
-      .execute();
-  });
+  await db
+    .updateTable('messages')
+    .set({
+      extra_metadata: sql<string>`CASE WHEN json_valid(extra_metadata) AND json_type(extra_metadata) = 'object'
+        THEN json_patch(extra_metadata, ${toJson(patch)}) ELSE ${toJson(patch)} END`,
+    })
+    .where('id', '=', messageId)
+    .execute();
 }
 
-/** Number of messages in the conversation before the current turn; 0 means the turn is context-free. */
+/** Whether the conversation has any message yet; a turn without one is context-free. */
+export async function hasMessages(db: Kysely<Database>, conversationId: string): Promise<boolean> {
+  const row = await db.selectFrom('messages').select('id').where('conversation_id', '=', conversationId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Number of messages in the conversation. */
 export async function countMessages(db: Kysely<Database>, conversationId: string): Promise<number> {
   const row = await db
     .selectFrom('messages')

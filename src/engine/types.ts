@@ -30,6 +30,11 @@ export interface IncomingMessage {
   text: string;
   /** Platform message id as text. */
   messageId: string;
+  /**
+   * True when a crash interrupted an earlier attempt at this message, so its user message may
+   * already be stored and must not be stored twice.
+   */
+  redelivered?: boolean;
 }
 
 /** Why a message was not answered by a model. */

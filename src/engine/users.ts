@@ -52,13 +52,34 @@ export async function createUser(
 }
 
 /**
+ * `last_seen_at` is refreshed at most this often when nothing else changed, which saves a
+ * write on most messages and keeps "active today" accurate.
+ */
+export const LAST_SEEN_REFRESH_MS = 5 * 60_000;
+
+/**
  * Records what the platform tells about the user on each event: name, @username, last seen.
  * A user who writes again has evidently unblocked the bot, so `blocked_at` is cleared.
  */
-export async function touchUser(db: Kysely<Database>, user: UserRow, platformUser: PlatformUser): Promise<UserRow> {
+export async function touchUser(
+  db: Kysely<Database>,
+  user: UserRow,
+  platformUser: PlatformUser,
+  clock: Date = new Date(),
+): Promise<UserRow> {
   const displayName = platformUser.displayName ?? user.display_name;
   const platformUsername = platformUser.username?.toLowerCase() ?? user.platform_username;
-  const now = nowIso();
+  const lastSeen = user.last_seen_at === null ? 0 : Date.parse(user.last_seen_at);
+  const unchanged =
+    displayName === user.display_name &&
+    platformUsername === user.platform_username &&
+    user.blocked_at === null &&
+    clock.getTime() - lastSeen < LAST_SEEN_REFRESH_MS &&
+    // A new UTC day always writes, so "active today" counts the user.
+    (user.last_seen_at ?? '').slice(0, 10) === nowIso(clock).slice(0, 10);
+  if (unchanged) return user;
+
+  const now = nowIso(clock);
   await db
     .updateTable('users')
     .set({ display_name: displayName, platform_username: platformUsername, last_seen_at: now, blocked_at: null })

@@ -244,6 +244,7 @@ export class DiscordAdapter {
           isPrivate: true,
           text: message.content,
           messageId: message.id,
+          redelivered: this.#journal.isReplay(message.id),
         },
         { onText: (text) => stream.push(text) },
       );

@@ -10,6 +10,8 @@ import { nowIso } from '../../db/values.js';
  */
 export class UpdateJournal {
   readonly #inFlight = new Set<string>();
+  /** In-flight keys that were stored by an earlier run: a crash interrupted their handling. */
+  readonly #replays = new Set<string>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -31,16 +33,28 @@ export class UpdateJournal {
       this.#inFlight.delete(key);
       throw error;
     }
-    if (status !== 'received') {
+    if (status !== 'received' && status !== 'replay') {
       this.#inFlight.delete(key);
       return false;
     }
+    if (status === 'replay') this.#replays.add(key);
     return true;
   }
 
-  /** Inserts the update unless it is stored already, then returns its stored status. */
+  /**
+   * Whether the update being handled was stored before this run began handling it, so part of
+   * its work (the stored user message) may already be done.
+   */
+  isReplay(key: string): boolean {
+    return this.#replays.has(key);
+  }
+
+  /**
+   * Inserts the update unless it is stored already. Returns `received` for a new row, `replay`
+   * for an unfinished row stored earlier, or the stored status (`handled`, `failed`).
+   */
   async #store(key: string, chatId: string | null, payload: unknown): Promise<string | undefined> {
-    await this.db
+    const inserted = await this.db
       .insertInto('platform_updates')
       .values({
         platform: this.platform,
@@ -52,14 +66,17 @@ export class UpdateJournal {
         handled_at: null,
       })
       .onConflict((conflict) => conflict.columns(['platform', 'update_key']).doNothing())
-      .execute();
+      .returning('status')
+      .executeTakeFirst();
+    // A new row needs no second look; a conflict means the update was stored before.
+    if (inserted) return inserted.status;
     const row = await this.db
       .selectFrom('platform_updates')
       .select('status')
       .where('platform', '=', this.platform)
       .where('update_key', '=', key)
       .executeTakeFirst();
-    return row?.status;
+    return row?.status === 'received' ? 'replay' : row?.status;
   }
 
   async finish(key: string, status: 'handled' | 'failed'): Promise<void> {
@@ -70,6 +87,7 @@ export class UpdateJournal {
       .where('update_key', '=', key)
       .execute();
     this.#inFlight.delete(key);
+    this.#replays.delete(key);
   }
 
   /** Updates stored but never marked, oldest first: the ones a crash interrupted. */

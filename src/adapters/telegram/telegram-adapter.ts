@@ -195,6 +195,7 @@ export class TelegramAdapter {
           isPrivate: true,
           text: message.text,
           messageId: String(message.message_id),
+          redelivered: this.#journal.isReplay(String(ctx.update.update_id)),
         },
         { onText: (text) => stream.push(text) },
       );

@@ -26,7 +26,7 @@ afterEach(async () => {
 
 async function actorFor(id: string, changes: Parameters<CommandFixture['addUser']>[1] = {}): Promise<Actor> {
   const user = await fixture.addUser(person('telegram', id), changes);
-  return { user, locale: 'en', isNew: false };
+  return { user, locale: 'en', isNew: false, preferences: [] };
 }
 
 function t(key: string, variables?: Record<string, string | number>): string {
