@@ -62,9 +62,13 @@ export async function dispatchCommand(
   }
 }
 
-/** Splits `/name@bot rest` into the command name and its argument text; undefined when not a command. */
-export function parseCommandLine(text: string): { name: string; argumentText: string } | undefined {
-  const match = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(text.trim());
+/**
+ * Splits `/name@bot rest` into the command name, the bot it is addressed to (lower-cased, when
+ * given) and its argument text; undefined when the text is not a command.
+ */
+export function parseCommandLine(text: string): { name: string; argumentText: string; target?: string } | undefined {
+  const match = /^\/([A-Za-z0-9_]{1,32})(?:@(\w+))?(?:\s+([\s\S]*))?$/.exec(text.trim());
   if (!match) return undefined;
-  return { name: (match[1] ?? '').toLowerCase(), argumentText: (match[2] ?? '').trim() };
+  const target = match[2]?.toLowerCase();
+  return { name: (match[1] ?? '').toLowerCase(), argumentText: (match[3] ?? '').trim(), ...(target ? { target } : {}) };
 }

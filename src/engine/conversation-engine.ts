@@ -189,6 +189,14 @@ export class ConversationEngine {
     }
 
     const identity = await db.selectFrom('ai_identity_config').selectAll().where('id', '=', 1).executeTakeFirst();
+    // The text the user has seen so far, kept so a reply cut mid-stream is stored as shown.
+    let streamedText = '';
+    const streamOptions: TurnOptions = {
+      onText: (textSoFar) => {
+        streamedText = textSoFar;
+        options.onText?.(textSoFar);
+      },
+    };
     const started = this.#now().getTime();
     let result: CompletionResult;
     try {
@@ -201,21 +209,30 @@ export class ConversationEngine {
         conversationId: conversation.id,
         locale,
         blockedEngines,
-        options,
+        options: streamOptions,
         logIds,
       });
     } catch (error) {
       const attempts = attemptsOf(error);
-      this.#log.error({ ...logIds, err: error, attempts }, 'no model could answer');
-      const replyMessageId = await appendMessage(db, conversation.id, 'assistant', '', {
-        status: 'failed',
+      this.#log.error({ ...logIds, err: error }, 'no model could answer');
+      // A reply cut mid-stream keeps what the user saw and is marked interrupted; neither kind
+      // goes back into the model's context.
+      const replyMessageId = await appendMessage(db, conversation.id, 'assistant', streamedText, {
+        status: streamedText === '' ? 'failed' : 'interrupted',
         error: error instanceof Error ? error.name : 'Error',
         attempts,
         latency_ms: this.#now().getTime() - started,
         persona: persona.name,
         locale,
       });
-      return { kind: 'failed', text: texts.t(locale, 'error.all_models_failed'), locale, replyMessageId, conversationId: conversation.id };
+      return {
+        kind: 'failed',
+        text: texts.t(locale, 'error.all_models_failed'),
+        partialText: streamedText,
+        locale,
+        replyMessageId,
+        conversationId: conversation.id,
+      };
     }
 
     let answer = result.text;

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Kysely } from 'kysely';
 
 import type { Database } from '../db/schema.js';
@@ -110,6 +110,8 @@ export async function loadPromptHistory(
               eb.and([eb('role', '=', 'assistant'), isCompleteReply()]),
             ]),
           )
+          // Image turns (`/imagine` and its caption) are not part of the chat.
+          .where(isChatTurn())
           .orderBy('id', 'desc')
           .limit(limit)
           .execute();
@@ -127,6 +129,15 @@ export async function loadPromptHistory(
     messages,
     rowsRead: (summaryRow === undefined ? 0 : 1) + rows.length,
   };
+}
+
+/**
+ * SQL condition: the message is not part of an image turn, whose prompt (`kind` `image_prompt`)
+ * and caption (`kind` `image`) stay out of the chat's context.
+ */
+function isChatTurn(): RawBuilder<boolean> {
+  return sql<boolean>`(CASE WHEN json_valid(extra_metadata)
+    THEN coalesce(json_extract(extra_metadata, '$.kind') NOT IN ('image', 'image_prompt'), 1) ELSE 1 END)`;
 }
 
 /**

@@ -64,6 +64,26 @@ export function parseSettingValue(raw: string, valueType: string): SettingValue 
   }
 }
 
+/** Settings that take one of a few words; any other value is rejected when set. */
+const ALLOWED_WORDS: Record<string, readonly string[]> = {
+  'access.mode': ['open', 'invite'],
+  'i18n.default_locale': ['tr', 'en'],
+};
+
+/**
+ * Checks a parsed value against the rules a value type cannot express: the allowed words of a
+ * setting, and no negative numbers (every numeric setting is a count, size, rate or duration,
+ * where 0 means none or off). Returns the problem, or undefined when the value is fine.
+ */
+export function settingValueProblem(key: string, value: SettingValue): string | undefined {
+  const allowed = ALLOWED_WORDS[key];
+  if (allowed && (typeof value !== 'string' || !allowed.includes(value))) {
+    return `expected one of ${allowed.join(', ')}, got "${String(value)}"`;
+  }
+  if (typeof value === 'number' && value < 0) return `expected 0 or more, got ${value}`;
+  return undefined;
+}
+
 interface CachedSetting {
   value: SettingValue;
   valueType: string;
@@ -153,6 +173,10 @@ export class SystemSettings {
       // The parse error quotes the input, which must not reach a chat or a log for a secret.
       const reason = current.isSecret ? `expected a ${current.valueType} value` : (error as Error).message;
       throw new SettingError(`Invalid value for "${key}": ${reason}.`, key, 'invalid_value');
+    }
+    const problem = settingValueProblem(key, value);
+    if (problem) {
+      throw new SettingError(`Invalid value for "${key}": ${current.isSecret ? 'not allowed' : problem}.`, key, 'invalid_value');
     }
 
     // A JSON setting is stored as JSON even when its value is a string, so `load()` can parse it.

@@ -53,5 +53,8 @@ export type TurnOutcome =
   | { kind: 'answer'; text: string; locale: Locale; replyMessageId: number; conversationId: string; cached: boolean; notices: string[] }
   /** The message was refused before any model call; `text` is the localized reason. */
   | { kind: 'refused'; reason: RefusalReason; text: string; locale: Locale }
-  /** Every model failed; the user message is stored and `text` is the localized error. */
-  | { kind: 'failed'; text: string; locale: Locale; replyMessageId: number; conversationId: string };
+  /**
+   * Every model failed; the user message is stored and `text` is the localized error.
+   * `partialText` is what a stream had written before it was cut, stored as interrupted.
+   */
+  | { kind: 'failed'; text: string; partialText: string; locale: Locale; replyMessageId: number; conversationId: string };

@@ -87,10 +87,13 @@ export function startScheduledJobs(options: StartScheduledJobsOptions): Schedule
   return { stop };
 }
 
+/** How long a handled platform update stays in the journal. */
+export const HANDLED_UPDATE_RETENTION_MS = 3 * 24 * 3_600_000;
+
 /**
- * Returns a job that deletes `sessions` whose `expires_at` has passed and `answer_cache` rows
- * whose `expires_at` has passed. Cache rows with a null `expires_at` never expire and stay.
- * Timestamps are compared as ISO-8601 UTC text, which sorts in time order.
+ * Returns a job that deletes `sessions` and `answer_cache` rows whose `expires_at` has passed,
+ * and platform updates handled more than three days ago. Cache rows with a null `expires_at`
+ * never expire and stay. Timestamps are compared as ISO-8601 UTC text, which sorts in time order.
  */
 export function sweepExpiredRows(
   db: Kysely<Database>,
@@ -111,9 +114,30 @@ export function sweepExpiredRows(
         .where('expires_at', '<', now)
         .executeTakeFirst();
 
+      // Handled updates are kept a few days to recognise a redelivery. Telegram picks a random
+      // next update id after a week without updates, so rows older than that could collide.
+      // The newest Discord row of each channel stays: the start-up catch-up reads from it.
+      const updateCutoff = nowIso(new Date(clock().getTime() - HANDLED_UPDATE_RETENTION_MS));
+      const updates = await db
+        .deleteFrom('platform_updates')
+        .where('status', '!=', 'received')
+        .where('handled_at', '<', updateCutoff)
+        .where((eb) =>
+          eb.or([
+            eb('platform', '!=', 'discord'),
+            eb(
+              'id',
+              'not in',
+              eb.selectFrom('platform_updates').select((inner) => inner.fn.max('id').as('id')).where('platform', '=', 'discord').groupBy('chat_id'),
+            ),
+          ]),
+        )
+        .executeTakeFirst();
+
       return {
         deletedSessions: Number(sessions.numDeletedRows),
         deletedAnswerCacheRows: Number(answerCache.numDeletedRows),
+        deletedPlatformUpdates: Number(updates.numDeletedRows),
       };
     },
   };

@@ -197,3 +197,28 @@ describe('Telegram feedback and images', () => {
     }
   });
 });
+
+describe('Telegram group chats', () => {
+  it('answers only commands addressed to this bot and ignores plain text', async () => {
+    harness = await startBotHarness();
+    const { telegram, openai } = harness;
+    const group = { id: -100_123, type: 'group', title: 'Friends' };
+    const update = (text: string) => ({
+      message: {
+        chat: group,
+        from: { id: USER.id, is_bot: false, first_name: USER.first_name, language_code: 'tr' },
+        text,
+        ...(text.startsWith('/') ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] } : {}),
+      },
+    });
+    telegram.sendUpdate(update('/help@other_bot'));
+    telegram.sendUpdate(update('just chatting in the group'));
+    telegram.sendUpdate(update('/help@nova_test_bot'));
+
+    const [reply] = await telegram.waitForMessages(group.id, 1);
+    expect(reply?.text).toContain(harness.app.services.texts.t('tr', 'help').split('\n')[0]);
+    // Updates of one chat are handled in order, so the two before it are done by now.
+    expect(telegram.sentMessages(group.id)).toHaveLength(1);
+    expect(openai.requests).toHaveLength(0);
+  });
+});

@@ -125,7 +125,11 @@ describe('ordering and duplicates', () => {
       () => rows(databasePath, "SELECT status FROM platform_updates WHERE status != 'handled'").length === 0,
       'every stored update to be marked handled',
     );
-    expect(rows(databasePath, 'SELECT update_key FROM platform_updates ORDER BY id')).toEqual([{ update_key: '1' }, { update_key: '2' }]);
+    const botId = telegram.botInfo.id;
+    expect(rows(databasePath, 'SELECT update_key, payload, chat_id FROM platform_updates ORDER BY id')).toEqual([
+      { update_key: `${botId}:1`, payload: '{}', chat_id: null },
+      { update_key: `${botId}:2`, payload: '{}', chat_id: null },
+    ]);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });

@@ -101,7 +101,7 @@ describe('Telegram streaming', () => {
     expect(JSON.parse(reply.extra_metadata).status).toBe('complete');
   });
 
-  it('an interrupted stream with no fallback is stored as failed with a notice', async () => {
+  it('an interrupted stream with no fallback is stored as interrupted with a notice', async () => {
     harness = await startBotHarness();
     const { telegram, openai, app } = harness;
     openai.script(PRIMARY_MODEL_ID, { cutAfterChunks: 4, text: 'Partial words then nothing more arrives here.', delayMs: 40 });
@@ -109,9 +109,13 @@ describe('Telegram streaming', () => {
     telegram.sendText(EMRE, 'fail test');
 
     const metadata = await storedReplyMetadata(harness);
-    expect(metadata.status).toBe('failed');
+    expect(metadata.status).toBe('interrupted');
+    const reply = await app.db.selectFrom('messages').select('content').where('role', '=', 'assistant').executeTakeFirstOrThrow();
+    expect(reply.content.length).toBeGreaterThan(0);
+    expect('Partial words then nothing more arrives here.'.startsWith(reply.content)).toBe(true);
     const notice = app.services.texts.t('tr', 'error.all_models_failed');
     const last = telegram.sentMessages(EMRE.id).at(-1);
     expect(last?.text).toContain(notice);
+    expect(last?.text).toContain(reply.content);
   });
 });

@@ -254,7 +254,7 @@ export class DiscordAdapter {
     }
 
     const buttons = outcome.kind === 'answer' ? buttonRowsFor(feedbackButtons(outcome.replyMessageId)).rows : [];
-    const delivery = await writer.finish(finalReplyText(outcome, stream.shownText), buttons);
+    const delivery = await writer.finish(finalReplyText(outcome), buttons);
     if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, message.author.id);
 
     if (outcome.kind === 'refused') return;

@@ -31,11 +31,6 @@ export class StreamCoalescer {
     this.#schedule();
   }
 
-  /** Text of the last successful update, '' when nothing was shown yet. */
-  get shownText(): string {
-    return this.#shown;
-  }
-
   /** Stops taking text and waits for the update in flight, so the final reply cannot race it. */
   async close(): Promise<void> {
     this.#closed = true;

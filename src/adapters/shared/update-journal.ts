@@ -79,10 +79,15 @@ export class UpdateJournal {
     return row?.status === 'received' ? 'replay' : row?.status;
   }
 
-  async finish(key: string, status: 'handled' | 'failed'): Promise<void> {
+  /**
+   * Marks the update handled or failed and drops its payload: the raw update (message text,
+   * names, a secret typed into `/config set`) is kept only while it may still need handling.
+   * With `forgetChat` the chat id goes too, for platforms whose catch-up does not need it.
+   */
+  async finish(key: string, status: 'handled' | 'failed', options: { forgetChat?: boolean } = {}): Promise<void> {
     await this.db
       .updateTable('platform_updates')
-      .set({ status, handled_at: nowIso() })
+      .set({ status, handled_at: nowIso(), payload: '{}', ...(options.forgetChat ? { chat_id: null } : {}) })
       .where('platform', '=', this.platform)
       .where('update_key', '=', key)
       .execute();

@@ -118,17 +118,18 @@ export class TelegramAdapter {
     const bot = this.bot;
 
     bot.use(async (ctx, next) => {
-      const key = String(ctx.update.update_id);
+      // The bot id is part of the key because update ids restart for a new bot token.
+      const key = `${this.bot.botInfo.id}:${ctx.update.update_id}`;
       if (!(await this.#journal.begin(key, telegramChatIdOf(ctx.update), ctx.update))) {
-        this.#log.info({ updateId: ctx.update.update_id }, 'update already handled; skipped');
+        this.#log.warn({ updateId: ctx.update.update_id }, 'update already handled; skipped');
         return;
       }
       const handling = (async () => {
         try {
           await next();
-          await this.#journal.finish(key, 'handled');
+          await this.#journal.finish(key, 'handled', { forgetChat: true });
         } catch (error) {
-          await this.#journal.finish(key, 'failed');
+          await this.#journal.finish(key, 'failed', { forgetChat: true });
           throw error;
         }
       })();
@@ -158,6 +159,8 @@ export class TelegramAdapter {
 
     await this.#ensureListedAdminMenu(message.from.id);
     const command = parseCommandLine(message.text);
+    // In a group, `/new@other_bot` is meant for another bot.
+    if (command?.target && command.target !== this.bot.botInfo.username.toLowerCase()) return;
     if (command) {
       await this.#runCommand(ctx, command.name, command.argumentText);
       return;
@@ -195,7 +198,7 @@ export class TelegramAdapter {
           isPrivate: true,
           text: message.text,
           messageId: String(message.message_id),
-          redelivered: this.#journal.isReplay(String(ctx.update.update_id)),
+          redelivered: this.#journal.isReplay(`${this.bot.botInfo.id}:${ctx.update.update_id}`),
         },
         { onText: (text) => stream.push(text) },
       );
@@ -205,7 +208,7 @@ export class TelegramAdapter {
     }
 
     const buttons = outcome.kind === 'answer' ? feedbackButtons(outcome.replyMessageId) : undefined;
-    const delivery = await writer.finish(finalReplyText(outcome, stream.shownText), buttons);
+    const delivery = await writer.finish(finalReplyText(outcome), buttons);
     if (outcome.kind === 'refused') return;
     if (delivery.error) {
       await this.#markBlockedIfForbidden(delivery.error, String(message.from.id));

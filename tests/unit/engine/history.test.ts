@@ -243,3 +243,44 @@ describe('loadPromptHistory', () => {
     expect(history.messages).toEqual([]);
   });
 });
+
+describe('loadPromptHistory image turns', () => {
+  it('leaves image prompts and captions out', async () => {
+    const temp = await createTempDatabase();
+    try {
+      const { db } = temp;
+      const user = await db
+        .insertInto('users')
+        .values({ username: 'telegram:77', role: 'user', is_banned: 0, selected_model: 'auto', bela_unlocked: 0, limits: '{}', permissions: '{}', created_at: '2026-12-04T00:00:00.000Z' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('conversations')
+        .values({ id: 'c-image', user_id: user.id, title: null, preset_id: null, created_at: '2026-12-04T00:00:00.000Z', updated_at: '2026-12-04T00:00:00.000Z' })
+        .execute();
+      const message = (role: string, content: string, metadata: Record<string, unknown>) => ({
+        conversation_id: 'c-image',
+        role,
+        content,
+        extra_metadata: JSON.stringify(metadata),
+        created_at: '2026-12-04T00:00:00.000Z',
+      });
+      await db
+        .insertInto('messages')
+        .values([
+          message('user', 'hello', {}),
+          message('assistant', 'hi there', { status: 'complete' }),
+          message('user', '/imagine a cat', { kind: 'image_prompt' }),
+          message('assistant', 'a cat', { kind: 'image', status: 'complete' }),
+          message('user', 'how are you?', {}),
+        ])
+        .execute();
+
+      const history = await loadPromptHistory(db, 'c-image', { maxMessages: 40 });
+
+      expect(history.messages.map((entry) => entry.content)).toEqual(['hello', 'hi there', 'how are you?']);
+    } finally {
+      await temp.cleanup();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { SettingError, SystemSettings, parseBooleanWord, parseSettingValue } from '../../../src/engine/settings.js';
+import { SettingError, SystemSettings, parseBooleanWord, parseSettingValue, settingValueProblem } from '../../../src/engine/settings.js';
 import { createTempDatabase } from '../../support/temp-db.js';
 import type { TempDatabase } from '../../support/temp-db.js';
 
@@ -311,5 +311,19 @@ describe('SystemSettings', () => {
       expect(settings.get('webhook.secret')).toBe('new-secret-value');
       expect(JSON.stringify(settings.list())).not.toContain('new-secret-value');
     });
+  });
+});
+
+describe('settingValueProblem', () => {
+  it.each([
+    ['access.mode', 'invite', undefined],
+    ['access.mode', 'closed', 'expected one of open, invite, got "closed"'],
+    ['access.mode', 'Invite', 'expected one of open, invite, got "Invite"'],
+    ['i18n.default_locale', 'de', 'expected one of tr, en, got "de"'],
+    ['cache.ttl_hours', -5, 'expected 0 or more, got -5'],
+    ['telegram.chat_messages_per_second', 0, undefined],
+    ['chat.max_input_chars', 4000, undefined],
+  ])('%s = %s', (key, value, expected) => {
+    expect(settingValueProblem(key, value)).toBe(expected);
   });
 });

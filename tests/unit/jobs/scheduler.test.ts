@@ -202,10 +202,44 @@ describe('sweepExpiredRows', () => {
     const job = sweepExpiredRows(db, () => now);
     const result = await job.run();
 
-    expect(result).toEqual({ deletedSessions: 1, deletedAnswerCacheRows: 1 });
+    expect(result).toEqual({ deletedSessions: 1, deletedAnswerCacheRows: 1, deletedPlatformUpdates: 0 });
     const sessions = await db.selectFrom('sessions').select('id').execute();
     expect(sessions.map((row) => row.id)).toEqual(['valid']);
     const cache = await db.selectFrom('answer_cache').select('cache_key').orderBy('cache_key').execute();
     expect(cache.map((row) => row.cache_key)).toEqual(['no-expiry', 'valid']);
+  });
+
+  it('deletes old handled updates but keeps each Discord channel newest', async () => {
+    temp = await createTempDatabase();
+    const { db } = temp;
+    const now = new Date('2026-12-10T12:00:00.000Z');
+    const old = '2026-12-01T00:00:00.000Z';
+    const recent = '2026-12-10T11:00:00.000Z';
+    const row = (platform: string, key: string, chatId: string | null, status: string, handledAt: string | null) => ({
+      platform,
+      update_key: key,
+      chat_id: chatId,
+      payload: '{}',
+      status,
+      received_at: handledAt ?? old,
+      handled_at: handledAt,
+    });
+    await db
+      .insertInto('platform_updates')
+      .values([
+        row('telegram', '1:1', null, 'handled', old),
+        row('telegram', '1:2', null, 'handled', recent),
+        row('telegram', '1:3', '7', 'received', null),
+        row('discord', '100', 'dm-a', 'handled', old),
+        row('discord', '101', 'dm-a', 'handled', old),
+        row('discord', '200', 'dm-b', 'failed', old),
+      ])
+      .execute();
+
+    const result = await sweepExpiredRows(db, () => now).run();
+
+    expect(result).toEqual({ deletedSessions: 0, deletedAnswerCacheRows: 0, deletedPlatformUpdates: 2 });
+    const kept = await db.selectFrom('platform_updates').select('update_key').orderBy('id').execute();
+    expect(kept.map((entry) => entry.update_key)).toEqual(['1:2', '1:3', '101', '200']);
   });
 });
