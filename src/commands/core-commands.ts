@@ -42,7 +42,8 @@ export const startCommand: CommandDefinition<typeof noOptions> = {
       (await context.services.db.selectFrom('ai_identity_config').select('display_name').where('id', '=', 1).executeTakeFirst())
         ?.display_name ?? 'Assistant';
     const welcome = context.t('welcome', { name, assistant });
-    const accepted = context.actor.isNew && context.argumentText !== '' ? `${context.t('invite.accepted', { name })}\n\n` : '';
+    if (context.actor.user.is_banned === 1) return { text: context.t('refusal.banned'), isError: true };
+    const accepted = context.actor.isNew && context.argumentText !== '' ? `${context.t('invite.accepted')}\n\n` : '';
     return { text: `${accepted}${welcome}` };
   },
 };
@@ -54,7 +55,7 @@ export const helpCommand: CommandDefinition<typeof noOptions> = {
   schema: noOptions,
   parse: ignoreArguments,
   async handle(context) {
-    return { text: context.t('help'), title: context.t('command.help.description') };
+    return { text: context.t('help'), title: context.t('help.title') };
   },
 };
 

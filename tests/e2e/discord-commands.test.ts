@@ -234,7 +234,7 @@ describe('Discord slash commands end to end', () => {
     slash(discord, gina.id, 'help');
     const [message] = await waitForBotMessages(discord, gina.id, 1);
     const embed = message?.embeds[0] as { description?: string; title?: string } | undefined;
-    expect(embed?.title).toBe(await text(h, 'command.help.description'));
+    expect(embed?.title).toBe(await text(h, 'help.title'));
     expect(embed?.description).toBe(await text(h, 'help'));
   });
 

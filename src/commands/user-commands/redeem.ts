@@ -55,6 +55,6 @@ export const redeemCommand: CommandDefinition<typeof redeemOptions> = {
 
     if (!redeemedNow) return { text: context.t('redeem.already_member') };
     const name = user.display_name ?? context.user.displayName ?? '';
-    return { text: context.t('invite.accepted', { name }) };
+    return { text: context.t('invite.accepted') };
   },
 };

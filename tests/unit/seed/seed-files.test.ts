@@ -156,7 +156,7 @@ describe('ui texts', () => {
 
   it('keep the documented placeholders', () => {
     expect(extractPlaceholders(uiTexts['welcome']!.en)).toEqual(['assistant', 'name']);
-    expect(extractPlaceholders(uiTexts['invite.accepted']!.en)).toEqual(['name']);
+    expect(extractPlaceholders(uiTexts['invite.accepted']!.en)).toEqual([]);
     expect(extractPlaceholders(uiTexts['refusal.limit_per_minute']!.en)).toEqual(['seconds']);
     expect(extractPlaceholders(uiTexts['refusal.input_too_long']!.en)).toEqual(['length', 'max']);
     for (const key of ['chat', 'cloud', 'local']) {
