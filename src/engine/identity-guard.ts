@@ -39,6 +39,20 @@ export interface IdentityFacts {
   developerName: string;
 }
 
+/** Letters and words that mark a sentence as Turkish rather than English. */
+const TURKISH_MARKERS = /[çğıöşüİÇĞÖŞÜ]|\b(?:ben|bir|ve|değil|tarafından|modelim|modeliyim)\b/iu;
+const ENGLISH_MARKERS = /\b(?:i|i'm|i’m|am|the|by|was|model|an?)\b/iu;
+
+/**
+ * Language of one reply sentence, so the replacement matches what the model wrote even when it
+ * answered in a language other than the user's interface locale; `fallback` when unclear.
+ */
+export function sentenceLocale(sentence: string, fallback: Locale): Locale {
+  if (TURKISH_MARKERS.test(sentence)) return 'tr';
+  if (ENGLISH_MARKERS.test(sentence)) return 'en';
+  return fallback;
+}
+
 function identitySentence(identity: IdentityFacts, locale: Locale): string {
   return locale === 'tr'
     ? `Ben ${identity.displayName}; ${identity.developerName} tarafından geliştirildim.`
@@ -57,7 +71,7 @@ export function enforceIdentity(text: string, identity: IdentityFacts, locale: L
     if (!IDENTITY_CLAIM.some((pattern) => pattern.test(sentence))) return sentence;
     rewritten += 1;
     const trailing = sentence.match(/\s*$/u)?.[0] ?? '';
-    return identitySentence(identity, locale) + trailing;
+    return identitySentence(identity, sentenceLocale(sentence, locale)) + trailing;
   });
   return { text: sentences.join(''), rewritten };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { enforceIdentity } from '../../../src/engine/identity-guard.js';
+import { enforceIdentity, sentenceLocale } from '../../../src/engine/identity-guard.js';
 
 const IDENTITY = { displayName: 'Nova', developerName: 'Acme Labs' };
 const ENGLISH_IDENTITY = 'I am Nova, developed by Acme Labs.';
@@ -70,12 +70,12 @@ describe('enforceIdentity multi-sentence text', () => {
     expect(result.rewritten).toBe(1);
   });
 
-  it('rewrites each claim', () => {
+  it('rewrites each claim in its own language', () => {
     const text = "I'm Llama 3, made by Meta. Nice to meet you! Groq tarafından eğitildim.";
 
     const result = enforceIdentity(text, IDENTITY, 'tr');
 
-    expect(result.text).toBe(`${TURKISH_IDENTITY} Nice to meet you! ${TURKISH_IDENTITY}`);
+    expect(result.text).toBe(`${ENGLISH_IDENTITY} Nice to meet you! ${TURKISH_IDENTITY}`);
     expect(result.rewritten).toBe(2);
   });
 
@@ -98,5 +98,23 @@ describe('enforceIdentity multi-sentence text', () => {
     const result = enforceIdentity(text, IDENTITY, 'en');
 
     expect(result.text).toBe(`... ${ENGLISH_IDENTITY} Ok.`);
+  });
+});
+
+describe('enforceIdentity language', () => {
+  const facts = { displayName: 'Nova', developerName: 'Nova Labs' };
+
+  it('answers an English claim in English for a Turkish user', () => {
+    expect(enforceIdentity('I am a model trained by OpenAI.', facts, 'tr').text).toBe('I am Nova, developed by Nova Labs.');
+  });
+
+  it('answers a Turkish claim in Turkish for an English user', () => {
+    expect(enforceIdentity('Ben OpenAI tarafından geliştirildim.', facts, 'en').text).toBe('Ben Nova; Nova Labs tarafından geliştirildim.');
+  });
+
+  it('detects the sentence language', () => {
+    expect(sentenceLocale('Ben bir yapay zekâyım.', 'en')).toBe('tr');
+    expect(sentenceLocale('I am an assistant.', 'tr')).toBe('en');
+    expect(sentenceLocale('GPT-4o!', 'tr')).toBe('tr');
   });
 });
