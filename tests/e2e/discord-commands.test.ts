@@ -131,16 +131,22 @@ describe('Discord slash commands end to end', () => {
     expect(prompt).toContain(coder.system_prompt.trim().slice(0, 60));
   });
 
-  it('persona button runs its command line', async () => {
+  it('persona select menu runs the chosen command line', async () => {
     const h = await start();
     const { discord, app } = h;
     const bob = discord.addUser({ username: 'bob' });
 
     const { record } = await waitForInteractionReply(discord, slash(discord, bob.id, 'persona'));
-    const buttons = (record.original?.components ?? []).flatMap((row) => (row as { components: Array<{ custom_id: string }> }).components);
-    expect(buttons.map((button) => button.custom_id)).toContain('/persona friend');
+    const components = (record.original?.components ?? []).flatMap(
+      (row) => (row as { components: Array<{ type: number; custom_id: string; options?: Array<{ value: string }> }> }).components,
+    );
+    expect(components).toHaveLength(1);
+    expect(components[0]?.type).toBe(3);
+    const values = components[0]?.options?.map((option) => option.value) ?? [];
+    expect(values).toContain('/persona friend');
+    expect(values).not.toContain('/persona romantic');
 
-    const press = discord.sendComponent(bob.id, record.original!.id, '/persona friend');
+    const press = discord.sendComponent(bob.id, record.original!.id, components[0]!.custom_id, ['/persona friend']);
     dispatched.push(press);
     const { embed } = await waitForInteractionReply(discord, press);
     expect(embed.color).toBe(PRIMARY_COLOR);

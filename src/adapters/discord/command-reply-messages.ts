@@ -3,6 +3,7 @@ import {
   ComponentType,
   type APIActionRowComponent,
   type APIButtonComponentWithCustomId,
+  type APIStringSelectComponent,
   type APIEmbed,
 } from 'discord.js';
 import type { CommandReply, ReplyButton } from '../../commands/types.js';
@@ -17,6 +18,9 @@ import {
   EMBED_TITLE_MAX_LENGTH,
   EMBED_TOTAL_MAX_LENGTH,
   EMBEDS_PER_MESSAGE_MAX,
+  SELECT_OPTION_LABEL_MAX_LENGTH,
+  SELECT_OPTION_VALUE_MAX_LENGTH,
+  SELECT_OPTIONS_MAX,
 } from './limits.js';
 
 /** Embed colours as 24-bit RGB integers. */
@@ -28,7 +32,7 @@ export interface EmbedColors {
 /** One Discord message of a command reply. */
 export interface CommandReplyMessage {
   embeds: APIEmbed[];
-  components: Array<APIActionRowComponent<APIButtonComponentWithCustomId>>;
+  components: Array<APIActionRowComponent<APIButtonComponentWithCustomId | APIStringSelectComponent>>;
 }
 
 export interface CommandReplyMessages {
@@ -60,10 +64,48 @@ export function commandReplyMessages(reply: CommandReply, colors: EmbedColors): 
   }
 
   const messages = packEmbeds(embeds).map((group) => ({ embeds: group, components: [] as CommandReplyMessage['components'] }));
-  const { rows, dropped } = buttonRowsFor(reply.buttons);
+  const choices = choiceMenuFor(reply.buttons);
+  const { rows, dropped } = choices ? { rows: [choices], dropped: 0 } : buttonRowsFor(reply.buttons);
   const last = messages.at(-1);
   if (last) last.components = rows;
   return { messages, droppedButtons: dropped };
+}
+
+/** `custom_id` of the select menu that offers a command's choices; each option's value is a command line. */
+export const CHOICE_MENU_ID = 'choice';
+
+/** A choice list this long reads better as one select menu than as rows of buttons. */
+const CHOICE_MENU_MIN_OPTIONS = 4;
+
+/**
+ * Turns a list of choices for one command (every button runs the same command, e.g.
+ * `/persona coder`, `/persona friend`, ...) into a string select menu, Discord's control for
+ * picking one of many. Returns undefined for other button sets, which stay buttons.
+ */
+export function choiceMenuFor(
+  buttons: ReplyButton[][] | undefined,
+): APIActionRowComponent<APIStringSelectComponent> | undefined {
+  const flat = (buttons ?? []).flat();
+  if (flat.length < CHOICE_MENU_MIN_OPTIONS) return undefined;
+  const commandNames = new Set(flat.map((button) => button.command.split(/\s/)[0]));
+  if (commandNames.size !== 1) return undefined;
+
+  const unique = flat.filter(
+    (button, index) => button.command.length <= SELECT_OPTION_VALUE_MAX_LENGTH && flat.findIndex((other) => other.command === button.command) === index,
+  );
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      {
+        type: ComponentType.StringSelect,
+        custom_id: CHOICE_MENU_ID,
+        options: unique.slice(0, SELECT_OPTIONS_MAX).map((button) => ({
+          label: cut(button.label, SELECT_OPTION_LABEL_MAX_LENGTH),
+          value: button.command,
+        })),
+      },
+    ],
+  };
 }
 
 /** Groups embeds into messages within the per-message count and total length limits. */

@@ -10,6 +10,7 @@ import {
   type ChatInputCommandInteraction,
   type Interaction,
   type Message,
+  type StringSelectMenuInteraction,
 } from 'discord.js';
 import type { Logger } from 'pino';
 import { dispatchCommand, parseCommandLine } from '../../commands/dispatcher.js';
@@ -279,6 +280,8 @@ export class DiscordAdapter {
       this.#track(this.#handleSlashCommand(interaction));
     } else if (interaction.isButton()) {
       this.#track(this.#handleButton(interaction));
+    } else if (interaction.isStringSelectMenu()) {
+      this.#track(this.#handleChoice(interaction));
     } else if (interaction.isAutocomplete()) {
       // No option is registered with autocomplete, so an empty response ends a stale client's request.
       this.#track(
@@ -312,6 +315,19 @@ export class DiscordAdapter {
     );
   }
 
+  /** A choice from a select menu: its value is the command line it runs, e.g. `/persona coder`. */
+  async #handleChoice(interaction: StringSelectMenuInteraction): Promise<void> {
+    const choice = interaction.values[0] ?? '';
+    const ids = { interactionId: interaction.id, channelId: interaction.channelId, userId: interaction.user.id, choice };
+    if (!(await this.#acknowledge(interaction, ids))) return;
+
+    const command = parseCommandLine(choice);
+    const definition = command ? findCommand(command.name) : undefined;
+    await this.#onceForInteraction(interaction.id, { choice }, () =>
+      this.#answerInteraction(interaction, definition, command?.argumentText ?? '', ids),
+    );
+  }
+
   /**
    * Journals an interaction after it was acknowledged and runs its work once. Discord does not
    * deliver an interaction again, and its token is useless after a restart, so unfinished
@@ -336,7 +352,7 @@ export class DiscordAdapter {
    * because Discord drops it after 3 seconds. In a server the reply is ephemeral, so command
    * output such as invite codes is not shown to the whole channel.
    */
-  async #acknowledge(interaction: ChatInputCommandInteraction | ButtonInteraction, ids: Record<string, string>): Promise<boolean> {
+  async #acknowledge(interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction, ids: Record<string, string>): Promise<boolean> {
     try {
       await interaction.deferReply(interaction.inGuild() ? { flags: MessageFlags.Ephemeral } : {});
       return true;
@@ -347,7 +363,7 @@ export class DiscordAdapter {
   }
 
   async #answerInteraction(
-    interaction: ChatInputCommandInteraction | ButtonInteraction,
+    interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction,
     definition: CommandDefinition | undefined,
     argumentText: string,
     ids: Record<string, string>,

@@ -53,3 +53,12 @@ export const COMMAND_DESCRIPTION_MAX_LENGTH = 100;
 
 /** Maximum `limit` of Get Channel Messages (API reference, Channel). */
 export const MESSAGE_HISTORY_PAGE_MAX = 100;
+
+/** A string select menu offers at most 25 options (discord-api-types, `APIStringSelectComponent`). */
+export const SELECT_OPTIONS_MAX = 25;
+
+/** A select option's label is at most 100 characters (discord-api-types, `APISelectMenuOption`). */
+export const SELECT_OPTION_LABEL_MAX_LENGTH = 100;
+
+/** A select option's value is at most 100 characters (discord-api-types, `APISelectMenuOption`). */
+export const SELECT_OPTION_VALUE_MAX_LENGTH = 100;
