@@ -270,3 +270,46 @@ describe('Telegram DM end to end', () => {
     expect(usage.groq_count).toBe(1);
   });
 });
+
+describe('Telegram non-text and blocked users', () => {
+  it('a photo gets a localized note and no model call', async () => {
+    const { telegram, openai, app } = await start();
+    telegram.sendUpdate({
+      message: {
+        chat: { id: AYSE.id, type: 'private', first_name: AYSE.first_name },
+        from: { id: AYSE.id, is_bot: false, first_name: AYSE.first_name, language_code: 'tr' },
+        photo: [{ file_id: 'photo-1', file_unique_id: 'p1', width: 90, height: 90 }],
+      },
+    });
+    const [note] = await telegram.waitForMessages(AYSE.id, 1);
+    expect(note?.text).toBe(app.services.texts.t('tr', 'notice.unsupported_message'));
+    expect(openai.requests).toHaveLength(0);
+  });
+
+  it('a user who blocked the bot is marked and the reply stored as failed', async () => {
+    const { telegram, app } = await start();
+    telegram.sendText(ALICE, 'first');
+    await telegram.waitForMessages(ALICE.id, 1);
+    telegram.blockUser(ALICE.id);
+    telegram.sendText(ALICE, 'second');
+
+    const user = await eventually(
+      () => app.db.selectFrom('users').selectAll().where('username', '=', 'telegram:1001').where('blocked_at', 'is not', null).executeTakeFirst(),
+      'the user to be marked as blocking the bot',
+    );
+    expect(user.blocked_at).not.toBeNull();
+    const reply = await eventually(async () => {
+      const row = await app.db.selectFrom('messages').selectAll().where('role', '=', 'assistant').orderBy('id', 'desc').executeTakeFirst();
+      const metadata = JSON.parse(row?.extra_metadata ?? '{}') as Record<string, unknown>;
+      return metadata.delivery_error ? metadata : undefined;
+    }, 'the failed delivery to be recorded');
+    expect(reply.status).toBe('failed');
+
+    // Writing again shows the user unblocked the bot.
+    telegram.unblockUser(ALICE.id);
+    telegram.sendText(ALICE, 'third');
+    await telegram.waitForMessages(ALICE.id, 2);
+    const after = await app.db.selectFrom('users').select('blocked_at').where('username', '=', 'telegram:1001').executeTakeFirstOrThrow();
+    expect(after.blocked_at).toBeNull();
+  });
+});
