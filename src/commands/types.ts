@@ -85,7 +85,7 @@ export interface CommandDefinition<Schema extends z.ZodType = z.ZodType> {
   adminOnly?: boolean;
   /** Runs for people who are not users yet (`/start CODE`, `/redeem CODE`, `/help`). */
   allowUnknownUser?: boolean;
-  /** Still answers banned users (for `/help` and `/start`). */
+  /** Runs for banned users too: `/help`, `/forget_me`, and `/start`, which tells them they are banned. */
   allowBanned?: boolean;
   /**
    * Left out of the platform command menus and slash command registration: the command is

@@ -222,3 +222,15 @@ describe('Telegram group chats', () => {
     expect(openai.requests).toHaveLength(0);
   });
 });
+
+describe('Telegram /language without an argument', () => {
+  it('shows the language in use with a button per choice', async () => {
+    harness = await startBotHarness();
+    const { telegram, app } = harness;
+    telegram.sendText(USER, '/language');
+    const [reply] = await telegram.waitForMessages(USER.id, 1);
+    expect(reply?.text).toBe(app.services.texts.t('tr', 'language.current_auto', { language: 'tr' }));
+    const keyboard = (reply?.reply_markup as { inline_keyboard?: Array<Array<{ callback_data?: string }>> } | undefined)?.inline_keyboard;
+    expect(keyboard?.flat().map((button) => button.callback_data)).toEqual(['/language tr', '/language en', '/language auto']);
+  });
+});

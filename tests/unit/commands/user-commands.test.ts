@@ -411,6 +411,6 @@ describe('/language', () => {
     const reply = await fixture.run(user, '/language de');
 
     expect(reply.isError).toBe(true);
-    expect(reply.text).toContain('/language tr|en|auto');
+    expect(reply.text).toContain('/language [tr|en|auto]');
   });
 });

@@ -11,42 +11,16 @@ import {
   countMessagesToFold,
   summarizeConversation,
 } from '../../../src/jobs/summarizer.js';
-import type { CompletionRequest, CompletionResult, ModelRouter } from '../../../src/router/types.js';
+import type { ChatRole, ModelRouter } from '../../../src/router/types.js';
+import { FIXTURE_TIME, insertConversation, insertMessage, insertUser } from '../../support/db-fixtures.js';
+import { RecordingRouter } from '../../support/recording-router.js';
 import { createTempDatabase } from '../../support/temp-db.js';
 import type { TempDatabase } from '../../support/temp-db.js';
 
-const NOW = '2026-12-04T19:37:03.000Z';
+const NOW = FIXTURE_TIME;
 const CONVERSATION_ID = '0b8a4f3e-5c2d-4e1f-8a7b-6c5d4e3f2a10';
 const SETTINGS = { firstThreshold: 12, updateStep: 10 };
 const logger = pino({ level: 'silent' });
-
-/** Router double that records each request and returns `reply` as the completion text. */
-class RecordingRouter implements ModelRouter {
-  readonly requests: CompletionRequest[] = [];
-
-  constructor(private readonly reply: (request: CompletionRequest) => Promise<string> | string) {}
-
-  async complete(request: CompletionRequest): Promise<CompletionResult> {
-    this.requests.push(request);
-    const text = await this.reply(request);
-    return {
-      text,
-      model: 'summary-test',
-      modelId: 'summary-test-model',
-      provider: 'groq',
-      engine: 'cloud',
-      latencyMs: 1,
-      usage: null,
-      finishReason: 'stop',
-      attempts: [],
-    };
-  }
-
-  lastRequestText(): string {
-    const request = this.requests.at(-1);
-    return request === undefined ? '' : request.messages.map((message) => message.content).join('\n');
-  }
-}
 
 let temp: TempDatabase;
 let db: Kysely<Database>;
@@ -55,25 +29,8 @@ let userId: number;
 beforeEach(async () => {
   temp = await createTempDatabase();
   db = temp.db;
-  const user = await db
-    .insertInto('users')
-    .values({
-      username: 'telegram:2002',
-      role: 'user',
-      is_banned: 0,
-      selected_model: 'auto',
-      bela_unlocked: 0,
-      limits: '{}',
-      permissions: '{}',
-      created_at: NOW,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  userId = user.id;
-  await db
-    .insertInto('conversations')
-    .values({ id: CONVERSATION_ID, user_id: userId, created_at: NOW, updated_at: NOW })
-    .execute();
+  userId = await insertUser(db, { username: 'telegram:2002' });
+  await insertConversation(db, userId, { id: CONVERSATION_ID });
 });
 
 afterEach(async () => {
@@ -95,23 +52,8 @@ async function addMessages(count: number, contentLength = 0): Promise<number[]> 
   return ids;
 }
 
-async function addMessage(
-  role: 'user' | 'assistant' | 'system',
-  content: string,
-  extraMetadata: string = role === 'assistant' ? '{"status":"complete"}' : '{}',
-): Promise<number> {
-  const row = await db
-    .insertInto('messages')
-    .values({
-      conversation_id: CONVERSATION_ID,
-      role,
-      content,
-      extra_metadata: extraMetadata,
-      created_at: NOW,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+async function addMessage(role: ChatRole, content: string, metadata?: Record<string, unknown>): Promise<number> {
+  return insertMessage(db, CONVERSATION_ID, role, content, { metadata });
 }
 
 async function readSummary() {
@@ -288,7 +230,7 @@ describe('summarizeConversation', () => {
 
   it('folds past unfinished replies without sending them', async () => {
     await addMessage('user', 'm1.');
-    await addMessage('assistant', 'FAILED-REPLY', '{"status":"failed"}');
+    await addMessage('assistant', 'FAILED-REPLY', { status: 'failed' });
     await addMessage('system', 'SYSTEM-ROW');
     await addMessages(9);
     const router = new RecordingRouter(() => 'summary');
@@ -302,7 +244,7 @@ describe('summarizeConversation', () => {
   });
 
   it('moves past unsendable rows without a model call', async () => {
-    const failedId = await addMessage('assistant', 'error', '{"status":"failed"}');
+    const failedId = await addMessage('assistant', 'error', { status: 'failed' });
     const systemId = await addMessage('system', 'note');
     await addMessages(10);
     const router = new RecordingRouter(() => 'summary');

@@ -5,35 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/schema.js';
 import { loadPromptHistory, loadSummarySettings } from '../../../src/engine/history.js';
 import { runSummaryPass } from '../../../src/jobs/summary-job.js';
-import type { CompletionRequest, CompletionResult, ModelRouter } from '../../../src/router/types.js';
+import { FIXTURE_TIME, insertConversation, insertMessage, insertUser } from '../../support/db-fixtures.js';
+import { RecordingRouter } from '../../support/recording-router.js';
 import { createTempDatabase } from '../../support/temp-db.js';
 import type { TempDatabase } from '../../support/temp-db.js';
 
-const NOW = '2026-12-04T19:37:03.000Z';
+const NOW = FIXTURE_TIME;
 const logger = pino({ level: 'silent' });
-
-/** Router double that records each request and returns `reply` as the completion text. */
-class RecordingRouter implements ModelRouter {
-  readonly requests: CompletionRequest[] = [];
-
-  constructor(private readonly reply: (request: CompletionRequest) => Promise<string> | string) {}
-
-  async complete(request: CompletionRequest): Promise<CompletionResult> {
-    this.requests.push(request);
-    const text = await this.reply(request);
-    return {
-      text,
-      model: 'summary-test',
-      modelId: 'summary-test-model',
-      provider: 'groq',
-      engine: 'cloud',
-      latencyMs: 1,
-      usage: null,
-      finishReason: 'stop',
-      attempts: [],
-    };
-  }
-}
 
 let temp: TempDatabase;
 let db: Kysely<Database>;
@@ -42,21 +20,7 @@ let userId: number;
 beforeEach(async () => {
   temp = await createTempDatabase();
   db = temp.db;
-  const user = await db
-    .insertInto('users')
-    .values({
-      username: 'discord:3003',
-      role: 'user',
-      is_banned: 0,
-      selected_model: 'auto',
-      bela_unlocked: 0,
-      limits: '{}',
-      permissions: '{}',
-      created_at: NOW,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  userId = user.id;
+  userId = await insertUser(db, { username: 'discord:3003' });
 });
 
 afterEach(async () => {
@@ -64,33 +28,12 @@ afterEach(async () => {
 });
 
 async function createConversation(id: string): Promise<string> {
-  await db
-    .insertInto('conversations')
-    .values({ id, user_id: userId, created_at: NOW, updated_at: NOW })
-    .execute();
-  return id;
+  return insertConversation(db, userId, { id });
 }
 
 async function addTurn(conversationId: string, userText: string, replyText: string): Promise<void> {
-  await db
-    .insertInto('messages')
-    .values([
-      {
-        conversation_id: conversationId,
-        role: 'user',
-        content: userText,
-        extra_metadata: '{}',
-        created_at: NOW,
-      },
-      {
-        conversation_id: conversationId,
-        role: 'assistant',
-        content: replyText,
-        extra_metadata: '{"status":"complete"}',
-        created_at: NOW,
-      },
-    ])
-    .execute();
+  await insertMessage(db, conversationId, 'user', userText);
+  await insertMessage(db, conversationId, 'assistant', replyText);
 }
 
 async function addTurns(conversationId: string, count: number): Promise<void> {
