@@ -36,6 +36,20 @@ const httpUrl = (fallback: string) =>
       .transform((value) => value.replace(/\/+$/, '')),
   );
 
+/**
+ * A URL that overrides a row of `api_configs` only when the variable is set; the seeded rows
+ * carry the documented defaults, so an admin's change to a row is kept when it is unset.
+ */
+const optionalHttpUrl = () =>
+  unsetWhenEmpty(
+    z
+      .string()
+      .trim()
+      .refine(isHttpUrl, 'must be an http:// or https:// URL')
+      .transform((value) => value.replace(/\/+$/, ''))
+      .optional(),
+  );
+
 const platformId = /^(telegram|discord):\d+$/;
 
 export const envSchema = z.object({
@@ -55,10 +69,10 @@ export const envSchema = z.object({
       .refine((value) => value !== '', 'must be a SQLite file path such as ./data/bot.sqlite'),
   ),
   GROQ_API_KEY: optionalSecret,
-  GROQ_BASE_URL: httpUrl('https://api.groq.com/openai/v1'),
-  LOCAL_LLM_BASE_URL: httpUrl('http://127.0.0.1:11434/v1'),
+  GROQ_BASE_URL: optionalHttpUrl(),
+  LOCAL_LLM_BASE_URL: optionalHttpUrl(),
   LOCAL_LLM_API_KEY: unsetWhenEmpty(z.string().trim().default('ollama')),
-  IMAGE_API_BASE_URL: httpUrl('http://127.0.0.1:7860'),
+  IMAGE_API_BASE_URL: optionalHttpUrl(),
   ADMIN_IDS: z
     .string()
     .default('')

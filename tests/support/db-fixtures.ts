@@ -50,10 +50,11 @@ export async function insertConversation(
 
 export interface MessageFixtureOptions {
   /**
-   * Stored as JSON in `extra_metadata`. Defaults to `{"status":"complete"}` for an assistant
-   * message, as the engine writes for a delivered reply, and to `{}` for other roles.
+   * `extra_metadata`: an object is stored as JSON, a string as it is (so a test can store
+   * invalid JSON). Defaults to `{"status":"complete"}` for an assistant message, as the
+   * engine writes for a delivered reply, and to `{}` for other roles.
    */
-  metadata?: Record<string, unknown>;
+  metadata?: Record<string, unknown> | string;
   /** Defaults to {@link FIXTURE_TIME}. */
   createdAt?: string;
 }
@@ -73,7 +74,7 @@ export async function insertMessage(
       conversation_id: conversationId,
       role,
       content,
-      extra_metadata: JSON.stringify(metadata),
+      extra_metadata: typeof metadata === 'string' ? metadata : JSON.stringify(metadata),
       created_at: options.createdAt ?? FIXTURE_TIME,
     })
     .returning('id')

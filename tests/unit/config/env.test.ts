@@ -25,10 +25,11 @@ describe('parseEnv defaults', () => {
     expect(env.TELEGRAM_API_ROOT).toBe('https://api.telegram.org');
     expect(env.DISCORD_API_BASE).toBe('https://discord.com/api');
     expect(env.DATABASE_URL).toBe('./data/bot.sqlite');
-    expect(env.GROQ_BASE_URL).toBe('https://api.groq.com/openai/v1');
-    expect(env.LOCAL_LLM_BASE_URL).toBe('http://127.0.0.1:11434/v1');
+    // Unset model and image URLs leave the api_configs rows, which hold the defaults, in charge.
+    expect(env.GROQ_BASE_URL).toBeUndefined();
+    expect(env.LOCAL_LLM_BASE_URL).toBeUndefined();
     expect(env.LOCAL_LLM_API_KEY).toBe('ollama');
-    expect(env.IMAGE_API_BASE_URL).toBe('http://127.0.0.1:7860');
+    expect(env.IMAGE_API_BASE_URL).toBeUndefined();
     expect(env.ADMIN_IDS).toEqual([]);
     expect(env.SUMMARY_CRON).toBe('*/5 * * * *');
     expect(env.LOG_LEVEL).toBe('info');
@@ -51,7 +52,7 @@ describe('parseEnv defaults', () => {
       LOG_LEVEL: '',
     });
 
-    expect(env.GROQ_BASE_URL).toBe('https://api.groq.com/openai/v1');
+    expect(env.GROQ_BASE_URL).toBeUndefined();
     expect(env.LOCAL_LLM_API_KEY).toBe('ollama');
     expect(env.DATABASE_URL).toBe('./data/bot.sqlite');
     expect(env.SUMMARY_CRON).toBe('*/5 * * * *');

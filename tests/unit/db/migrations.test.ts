@@ -18,6 +18,7 @@ import {
   migrationNames,
 } from '../../../src/db/migrate.js';
 import type { Database } from '../../../src/db/schema.js';
+import { insertConversation, insertMessage, insertUser } from '../../support/db-fixtures.js';
 import { createTempDatabase } from '../../support/temp-db.js';
 
 const NOW = '2026-12-04T19:37:03.000Z';
@@ -376,55 +377,6 @@ async function indexColumnLists(db: Kysely<any>, table: string): Promise<string[
   return lists;
 }
 
-async function insertUser(db: Kysely<Database>, username: string): Promise<number> {
-  const row = await db
-    .insertInto('users')
-    .values({
-      username,
-      role: 'user',
-      is_banned: 0,
-      selected_model: 'auto',
-      bela_unlocked: 0,
-      limits: '{}',
-      permissions: '{}',
-      created_at: NOW,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-async function insertConversation(
-  db: Kysely<Database>,
-  id: string,
-  userId: number,
-  presetId: number | null = null,
-): Promise<void> {
-  await db
-    .insertInto('conversations')
-    .values({ id, user_id: userId, preset_id: presetId, created_at: NOW, updated_at: NOW })
-    .execute();
-}
-
-async function insertMessage(
-  db: Kysely<Database>,
-  conversationId: string,
-  content: string,
-): Promise<number> {
-  const row = await db
-    .insertInto('messages')
-    .values({
-      conversation_id: conversationId,
-      role: 'assistant',
-      content,
-      extra_metadata: '{}',
-      created_at: NOW,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
 async function insertPreset(db: Kysely<Database>, ownerId: number | null): Promise<number> {
   const row = await db
     .insertInto('model_presets')
@@ -634,7 +586,7 @@ describe('unique constraints', () => {
   type InsertRow = (db: Kysely<Database>, fixture: Fixture) => Promise<void>;
 
   const cases: Array<[name: string, insert: InsertRow]> = [
-    ['users.username', async (db) => void (await insertUser(db, 'telegram:42'))],
+    ['users.username', async (db) => void (await insertUser(db, { username: 'telegram:42' }))],
     [
       'system_configs.key',
       async (db) => {
@@ -824,9 +776,9 @@ describe('unique constraints', () => {
 
   it.each(cases)('rejects a duplicate %s', async (_name, insert) => {
     const db = await openMigratedDatabase();
-    const userId = await insertUser(db, 'discord:owner');
-    await insertConversation(db, 'c1', userId);
-    const fixture = { userId, messageId: await insertMessage(db, 'c1', 'reply') };
+    const userId = await insertUser(db, { username: 'discord:owner' });
+    await insertConversation(db, userId, { id: 'c1' });
+    const fixture = { userId, messageId: await insertMessage(db, 'c1', 'assistant', 'reply') };
 
     await insert(db, fixture);
 
@@ -848,7 +800,7 @@ describe('unique constraints', () => {
 
   it('allows several feedback rows without message id', async () => {
     const db = await openMigratedDatabase();
-    const userId = await insertUser(db, 'telegram:1');
+    const userId = await insertUser(db, { username: 'telegram:1' });
 
     await insertFeedback(db, userId, null, null);
     await insertFeedback(db, userId, null, null);
@@ -860,12 +812,12 @@ describe('unique constraints', () => {
 describe('foreign keys', () => {
   it('deletes messages and summary with their conversation', async () => {
     const db = await openMigratedDatabase();
-    const userId = await insertUser(db, 'telegram:1');
-    await insertConversation(db, 'kept', userId);
-    await insertConversation(db, 'deleted', userId);
-    await insertMessage(db, 'kept', 'stays');
-    const messageId = await insertMessage(db, 'deleted', 'goes');
-    await insertMessage(db, 'deleted', 'goes too');
+    const userId = await insertUser(db, { username: 'telegram:1' });
+    await insertConversation(db, userId, { id: 'kept' });
+    await insertConversation(db, userId, { id: 'deleted' });
+    await insertMessage(db, 'kept', 'assistant', 'stays');
+    const messageId = await insertMessage(db, 'deleted', 'assistant', 'goes');
+    await insertMessage(db, 'deleted', 'assistant', 'goes too');
     await db
       .insertInto('conversation_summaries')
       .values({
@@ -886,8 +838,8 @@ describe('foreign keys', () => {
 
   it('keeps conversation-level feedback when its conversation goes', async () => {
     const db = await openMigratedDatabase();
-    const userId = await insertUser(db, 'telegram:1');
-    await insertConversation(db, 'c1', userId);
+    const userId = await insertUser(db, { username: 'telegram:1' });
+    await insertConversation(db, userId, { id: 'c1' });
     await insertFeedback(db, userId, 'c1', null);
 
     await db.deleteFrom('conversations').where('id', '=', 'c1').execute();
@@ -898,9 +850,9 @@ describe('foreign keys', () => {
 
   it('deletes feedback on a message with the message', async () => {
     const db = await openMigratedDatabase();
-    const userId = await insertUser(db, 'telegram:1');
-    await insertConversation(db, 'c1', userId);
-    const messageId = await insertMessage(db, 'c1', 'reply');
+    const userId = await insertUser(db, { username: 'telegram:1' });
+    await insertConversation(db, userId, { id: 'c1' });
+    const messageId = await insertMessage(db, 'c1', 'assistant', 'reply');
     await insertFeedback(db, userId, 'c1', messageId);
 
     await db.deleteFrom('messages').where('id', '=', messageId).execute();
@@ -910,9 +862,9 @@ describe('foreign keys', () => {
 
   it('clears the preset of conversations when the preset goes', async () => {
     const db = await openMigratedDatabase();
-    const userId = await insertUser(db, 'telegram:1');
+    const userId = await insertUser(db, { username: 'telegram:1' });
     const presetId = await insertPreset(db, null);
-    await insertConversation(db, 'c1', userId, presetId);
+    await insertConversation(db, userId, { id: 'c1', preset_id: presetId });
 
     await db.deleteFrom('model_presets').where('id', '=', presetId).execute();
 
@@ -925,11 +877,11 @@ describe('foreign keys', () => {
 
   it('deletes every row a user owns with the user', async () => {
     const db = await openMigratedDatabase();
-    const userId = await insertUser(db, 'telegram:1');
-    const otherId = await insertUser(db, 'telegram:2');
+    const userId = await insertUser(db, { username: 'telegram:1' });
+    const otherId = await insertUser(db, { username: 'telegram:2' });
     await insertPreset(db, userId);
-    await insertConversation(db, 'c1', userId);
-    const messageId = await insertMessage(db, 'c1', 'reply');
+    await insertConversation(db, userId, { id: 'c1' });
+    const messageId = await insertMessage(db, 'c1', 'assistant', 'reply');
     await insertFeedback(db, userId, 'c1', messageId);
     await db
       .insertInto('user_preferences')
@@ -968,7 +920,7 @@ describe('foreign keys', () => {
         created_at: NOW,
       })
       .execute();
-    await insertConversation(db, 'other', otherId);
+    await insertConversation(db, otherId, { id: 'other' });
 
     await db.deleteFrom('users').where('id', '=', userId).execute();
 
@@ -991,7 +943,7 @@ describe('foreign keys', () => {
   it('rejects a message for a missing conversation', async () => {
     const db = await openMigratedDatabase();
 
-    await expect(insertMessage(db, 'missing', 'orphan')).rejects.toThrow(
+    await expect(insertMessage(db, 'missing', 'assistant', 'orphan')).rejects.toThrow(
       /FOREIGN KEY constraint failed/,
     );
   });
@@ -1051,9 +1003,9 @@ describe('migrator', () => {
 
   it('steps down one migration at a time with data present', async () => {
     const db = await openMigratedDatabase();
-    const userId = await insertUser(db, 'telegram:1');
-    await insertConversation(db, 'c1', userId);
-    const messageId = await insertMessage(db, 'c1', 'reply');
+    const userId = await insertUser(db, { username: 'telegram:1' });
+    await insertConversation(db, userId, { id: 'c1' });
+    const messageId = await insertMessage(db, 'c1', 'assistant', 'reply');
     await insertFeedback(db, userId, 'c1', messageId);
     await db
       .insertInto('usage_counters')

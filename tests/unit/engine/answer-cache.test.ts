@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { answerCacheKey, lookupAnswer, normalizeQuestion, storeAnswer } from '../../../src/engine/answer-cache.js';
 import type { CacheKeyParts } from '../../../src/engine/answer-cache.js';
+import { insertUser } from '../../support/db-fixtures.js';
 import { createTempDatabase } from '../../support/temp-db.js';
 import type { TempDatabase } from '../../support/temp-db.js';
 
@@ -106,28 +107,10 @@ describe('answer cache storage', () => {
   let userId: number;
   let otherUserId: number;
 
-  async function addUser(username: string): Promise<number> {
-    const row = await temp.db
-      .insertInto('users')
-      .values({
-        username,
-        role: 'user',
-        is_banned: 0,
-        selected_model: 'auto',
-        bela_unlocked: 0,
-        limits: '{}',
-        permissions: '{}',
-        created_at: NOW.toISOString(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
-  }
-
   beforeEach(async () => {
     temp = await createTempDatabase();
-    userId = await addUser('telegram:1');
-    otherUserId = await addUser('telegram:2');
+    userId = await insertUser(temp.db, { username: 'telegram:1', created_at: NOW.toISOString() });
+    otherUserId = await insertUser(temp.db, { username: 'telegram:2', created_at: NOW.toISOString() });
   });
 
   afterEach(async () => {

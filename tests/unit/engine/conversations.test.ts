@@ -10,6 +10,7 @@ import {
   titleFrom,
 } from '../../../src/engine/conversations.js';
 import type { ChatRef } from '../../../src/engine/conversations.js';
+import { insertUser } from '../../support/db-fixtures.js';
 import { createTempDatabase } from '../../support/temp-db.js';
 import type { TempDatabase } from '../../support/temp-db.js';
 
@@ -83,21 +84,8 @@ describe('conversation storage', () => {
 
   beforeEach(async () => {
     temp = await createTempDatabase();
-    const user = await temp.db
-      .insertInto('users')
-      .values({
-        username: 'telegram:1',
-        role: 'user',
-        is_banned: 0,
-        selected_model: 'auto',
-        bela_unlocked: 0,
-        limits: '{}',
-        permissions: '{}',
-        created_at: OLD,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    ref = { userId: user.id, platform: 'telegram', chatId: '1' };
+    const userId = await insertUser(temp.db, { username: 'telegram:1', created_at: OLD });
+    ref = { userId, platform: 'telegram', chatId: '1' };
   });
 
   afterEach(async () => {

@@ -7,10 +7,13 @@ import {
   loadPromptHistory,
   loadSummarySettings,
 } from '../../../src/engine/history.js';
+import type { ChatRole } from '../../../src/router/types.js';
+import { FIXTURE_TIME, insertConversation, insertMessage, insertUser } from '../../support/db-fixtures.js';
+import type { MessageFixtureOptions } from '../../support/db-fixtures.js';
 import { createTempDatabase } from '../../support/temp-db.js';
 import type { TempDatabase } from '../../support/temp-db.js';
 
-const NOW = '2026-12-04T19:37:03.000Z';
+const NOW = FIXTURE_TIME;
 const CONVERSATION_ID = '6f1c7a52-8d0e-4a8e-9a51-3b6a0f1e2c11';
 
 let temp: TempDatabase;
@@ -19,47 +22,16 @@ let db: Kysely<Database>;
 beforeEach(async () => {
   temp = await createTempDatabase();
   db = temp.db;
-  const user = await db
-    .insertInto('users')
-    .values({
-      username: 'telegram:1001',
-      role: 'user',
-      is_banned: 0,
-      selected_model: 'auto',
-      bela_unlocked: 0,
-      limits: '{}',
-      permissions: '{}',
-      created_at: NOW,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('conversations')
-    .values({ id: CONVERSATION_ID, user_id: user.id, created_at: NOW, updated_at: NOW })
-    .execute();
+  const userId = await insertUser(db, { username: 'telegram:1001' });
+  await insertConversation(db, userId, { id: CONVERSATION_ID });
 });
 
 afterEach(async () => {
   await temp.cleanup();
 });
 
-async function addMessage(
-  role: 'user' | 'assistant' | 'system',
-  content: string,
-  extraMetadata: string = role === 'assistant' ? '{"status":"complete"}' : '{}',
-): Promise<number> {
-  const row = await db
-    .insertInto('messages')
-    .values({
-      conversation_id: CONVERSATION_ID,
-      role,
-      content,
-      extra_metadata: extraMetadata,
-      created_at: NOW,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+async function addMessage(role: ChatRole, content: string, metadata?: MessageFixtureOptions['metadata']): Promise<number> {
+  return insertMessage(db, CONVERSATION_ID, role, content, { metadata });
 }
 
 async function addTurns(count: number): Promise<number[]> {
@@ -233,10 +205,7 @@ describe('loadPromptHistory', () => {
 
   it('ignores other conversations', async () => {
     await addTurns(1);
-    await db
-      .insertInto('conversations')
-      .values({ id: 'other', user_id: 1, created_at: NOW, updated_at: NOW })
-      .execute();
+    await insertConversation(db, 1, { id: 'other' });
 
     const history = await loadPromptHistory(db, 'other', { maxMessages: 40 });
 
@@ -249,32 +218,16 @@ describe('loadPromptHistory image turns', () => {
     const temp = await createTempDatabase();
     try {
       const { db } = temp;
-      const user = await db
-        .insertInto('users')
-        .values({ username: 'telegram:77', role: 'user', is_banned: 0, selected_model: 'auto', bela_unlocked: 0, limits: '{}', permissions: '{}', created_at: '2026-12-04T00:00:00.000Z' })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await db
-        .insertInto('conversations')
-        .values({ id: 'c-image', user_id: user.id, title: null, preset_id: null, created_at: '2026-12-04T00:00:00.000Z', updated_at: '2026-12-04T00:00:00.000Z' })
-        .execute();
-      const message = (role: string, content: string, metadata: Record<string, unknown>) => ({
-        conversation_id: 'c-image',
-        role,
-        content,
-        extra_metadata: JSON.stringify(metadata),
-        created_at: '2026-12-04T00:00:00.000Z',
-      });
-      await db
-        .insertInto('messages')
-        .values([
-          message('user', 'hello', {}),
-          message('assistant', 'hi there', { status: 'complete' }),
-          message('user', '/imagine a cat', { kind: 'image_prompt' }),
-          message('assistant', 'a cat', { kind: 'image', status: 'complete' }),
-          message('user', 'how are you?', {}),
-        ])
-        .execute();
+      const time = '2026-12-04T00:00:00.000Z';
+      const userId = await insertUser(db, { username: 'telegram:77', created_at: time });
+      await insertConversation(db, userId, { id: 'c-image', created_at: time, updated_at: time });
+      const message = (role: ChatRole, content: string, metadata: Record<string, unknown>) =>
+        insertMessage(db, 'c-image', role, content, { metadata, createdAt: time });
+      await message('user', 'hello', {});
+      await message('assistant', 'hi there', { status: 'complete' });
+      await message('user', '/imagine a cat', { kind: 'image_prompt' });
+      await message('assistant', 'a cat', { kind: 'image', status: 'complete' });
+      await message('user', 'how are you?', {});
 
       const history = await loadPromptHistory(db, 'c-image', { maxMessages: 40 });
 

@@ -1,30 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { activePreferences, forgetPreference, setPreference } from '../../../src/engine/preferences.js';
+import { insertUser } from '../../support/db-fixtures.js';
 import { createTempDatabase } from '../../support/temp-db.js';
 import type { TempDatabase } from '../../support/temp-db.js';
 
 let temp: TempDatabase;
 let userId: number;
 let otherUserId: number;
-
-async function addUser(username: string): Promise<number> {
-  const row = await temp.db
-    .insertInto('users')
-    .values({
-      username,
-      role: 'user',
-      is_banned: 0,
-      selected_model: 'auto',
-      bela_unlocked: 0,
-      limits: '{}',
-      permissions: '{}',
-      created_at: '2026-12-04T19:37:03.000Z',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 async function rowsFor(key: string): Promise<Array<{ value: string; source: string; is_active: number }>> {
   return temp.db
@@ -38,8 +21,8 @@ async function rowsFor(key: string): Promise<Array<{ value: string; source: stri
 
 beforeEach(async () => {
   temp = await createTempDatabase();
-  userId = await addUser('telegram:1');
-  otherUserId = await addUser('telegram:2');
+  userId = await insertUser(temp.db, { username: 'telegram:1' });
+  otherUserId = await insertUser(temp.db, { username: 'telegram:2' });
 });
 
 afterEach(async () => {

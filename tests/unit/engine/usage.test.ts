@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { PerMinuteLimiter, countAnsweredChat, countGeneratedImage, readDailyUsage } from '../../../src/engine/usage.js';
 import { openDatabase } from '../../../src/db/connection.js';
+import { insertUser } from '../../support/db-fixtures.js';
 import { createTempDatabase } from '../../support/temp-db.js';
 import type { TempDatabase } from '../../support/temp-db.js';
 
@@ -14,21 +15,7 @@ describe('usage counters', () => {
 
   beforeEach(async () => {
     temp = await createTempDatabase();
-    const user = await temp.db
-      .insertInto('users')
-      .values({
-        username: 'telegram:1',
-        role: 'user',
-        is_banned: 0,
-        selected_model: 'auto',
-        bela_unlocked: 0,
-        limits: '{}',
-        permissions: '{}',
-        created_at: '2026-12-04T00:00:00.000Z',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    userId = user.id;
+    userId = await insertUser(temp.db, { username: 'telegram:1', created_at: '2026-12-04T00:00:00.000Z' });
   });
 
   afterEach(async () => {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { startScheduledJobs, sweepExpiredRows } from '../../../src/jobs/scheduler.js';
 import type { ScheduledJobsHandle } from '../../../src/jobs/scheduler.js';
+import { insertUser } from '../../support/db-fixtures.js';
 import { createTempDatabase } from '../../support/temp-db.js';
 import type { TempDatabase } from '../../support/temp-db.js';
 
@@ -168,28 +169,15 @@ describe('sweepExpiredRows', () => {
     const now = new Date('2026-12-04T12:00:00.000Z');
     const past = '2026-12-04T11:59:59.000Z';
     const future = '2026-12-04T12:00:01.000Z';
-    const user = await db
-      .insertInto('users')
-      .values({
-        username: 'telegram:4004',
-        role: 'user',
-        is_banned: 0,
-        selected_model: 'auto',
-        bela_unlocked: 0,
-        limits: '{}',
-        permissions: '{}',
-        created_at: past,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const userId = await insertUser(db, { username: 'telegram:4004', created_at: past });
     await db
       .insertInto('sessions')
       .values([
-        { id: 'expired', user_id: user.id, type: 'active_session', expires_at: past, created_at: past },
-        { id: 'valid', user_id: user.id, type: 'remember_token', expires_at: future, created_at: past },
+        { id: 'expired', user_id: userId, type: 'active_session', expires_at: past, created_at: past },
+        { id: 'valid', user_id: userId, type: 'remember_token', expires_at: future, created_at: past },
       ])
       .execute();
-    const cacheRow = { user_id: user.id, question: 'q', answer: 'a', engine: 'cloud', created_at: past };
+    const cacheRow = { user_id: userId, question: 'q', answer: 'a', engine: 'cloud', created_at: past };
     await db
       .insertInto('answer_cache')
       .values([

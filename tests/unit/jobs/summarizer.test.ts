@@ -13,6 +13,7 @@ import {
 } from '../../../src/jobs/summarizer.js';
 import type { ChatRole, ModelRouter } from '../../../src/router/types.js';
 import { FIXTURE_TIME, insertConversation, insertMessage, insertUser } from '../../support/db-fixtures.js';
+import type { MessageFixtureOptions } from '../../support/db-fixtures.js';
 import { RecordingRouter } from '../../support/recording-router.js';
 import { createTempDatabase } from '../../support/temp-db.js';
 import type { TempDatabase } from '../../support/temp-db.js';
@@ -52,7 +53,7 @@ async function addMessages(count: number, contentLength = 0): Promise<number[]> 
   return ids;
 }
 
-async function addMessage(role: ChatRole, content: string, metadata?: Record<string, unknown>): Promise<number> {
+async function addMessage(role: ChatRole, content: string, metadata?: MessageFixtureOptions['metadata']): Promise<number> {
   return insertMessage(db, CONVERSATION_ID, role, content, { metadata });
 }
 
@@ -230,7 +231,7 @@ describe('summarizeConversation', () => {
 
   it('folds past unfinished replies without sending them', async () => {
     await addMessage('user', 'm1.');
-    await addMessage('assistant', 'FAILED-REPLY', { status: 'failed' });
+    await addMessage('assistant', 'FAILED-REPLY', '{"status":"failed"}');
     await addMessage('system', 'SYSTEM-ROW');
     await addMessages(9);
     const router = new RecordingRouter(() => 'summary');
@@ -244,7 +245,7 @@ describe('summarizeConversation', () => {
   });
 
   it('moves past unsendable rows without a model call', async () => {
-    const failedId = await addMessage('assistant', 'error', { status: 'failed' });
+    const failedId = await addMessage('assistant', 'error', '{"status":"failed"}');
     const systemId = await addMessage('system', 'note');
     await addMessages(10);
     const router = new RecordingRouter(() => 'summary');
