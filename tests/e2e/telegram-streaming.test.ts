@@ -119,3 +119,28 @@ describe('Telegram streaming', () => {
     expect(last?.text).toContain(reply.content);
   });
 });
+
+describe('Telegram streaming edits', () => {
+  it('"message is not modified" counts as success', async () => {
+    harness = await startBotHarness();
+    const { telegram, openai } = harness;
+    telegram.failNext('sendMessageDraft', { error_code: 400, description: 'Bad Request: method is not available' });
+    telegram.failNext(
+      'editMessageText',
+      {
+        error_code: 400,
+        description:
+          'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+      },
+      5,
+    );
+    const text = 'Edited answer that grows over several chunks until it is complete.';
+    openai.script(PRIMARY_MODEL_ID, { text, chunkSize: 5, delayMs: 80 });
+    telegram.sendText(EMRE, 'edit me');
+
+    const metadata = await storedReplyMetadata(harness);
+    expect(metadata.delivery_error).toBeUndefined();
+    expect(metadata.status).toBe('complete');
+    expect((metadata.platform_message_ids as string[]).length).toBe(1);
+  });
+});
