@@ -1,12 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { startApp, type RunningApp } from '../src/app.js';
+import type { RunningApp } from '../src/app.js';
 import { parseEnv } from '../src/config/env.js';
-import { startFakeOpenAI, type FakeOpenAI } from '../tests/support/fake-openai.js';
+import type { FakeOpenAI } from '../tests/support/fake-openai.js';
 import { startFakeTelegram, type FakeTelegram } from '../tests/support/fake-telegram/fake-telegram.js';
-import { FALLBACK_MODEL_ID, LOCAL_MODEL_ID, PRIMARY_MODEL_ID } from '../tests/support/bot-harness.js';
+import {
+  FALLBACK_MODEL_ID,
+  PRIMARY_MODEL_ID,
+  fakeBackendEnv,
+  startAppOnFakes,
+  startFakeBackends,
+  startSeededFakeOpenAI,
+} from '../tests/support/fake-backends.js';
 
 export { FALLBACK_MODEL_ID, PRIMARY_MODEL_ID };
 
@@ -33,43 +37,29 @@ export function benchEnv(telegram: FakeTelegram, openai: FakeOpenAI, databasePat
   return {
     TELEGRAM_BOT_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.apiRoot,
-    DATABASE_URL: databasePath,
-    GROQ_API_KEY: 'gsk_bench_key_for_the_fake_server',
-    GROQ_BASE_URL: openai.baseURL,
-    LOCAL_LLM_BASE_URL: openai.baseURL,
-    // Port 9 (discard) on loopback: image generation is never called by the bench.
-    IMAGE_API_BASE_URL: 'http://127.0.0.1:9',
-    // Once a year, so the scheduled summary job never runs during a measurement.
-    SUMMARY_CRON: '0 0 1 1 *',
-    LOG_LEVEL: 'silent',
+    ...fakeBackendEnv(openai, databasePath),
   };
 }
 
 /** Starts both fakes with instant echo replies for every seeded model id. */
 export async function startFakes(telegramLimits: boolean): Promise<{ telegram: FakeTelegram; openai: FakeOpenAI }> {
-  const telegram = await startFakeTelegram(telegramLimits ? {} : { limits: false });
-  const openai = await startFakeOpenAI();
-  for (const model of [PRIMARY_MODEL_ID, FALLBACK_MODEL_ID, LOCAL_MODEL_ID]) openai.setDefault(model, {});
+  const telegram = await startBenchTelegram(telegramLimits);
+  const openai = await startSeededFakeOpenAI();
   return { telegram, openai };
+}
+
+function startBenchTelegram(telegramLimits: boolean): Promise<FakeTelegram> {
+  return startFakeTelegram(telegramLimits ? {} : { limits: false });
 }
 
 /** Starts the bot with `startApp`, as `npm start` does, against fresh fakes and an empty SQLite file. */
 export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
-  const folder = mkdtempSync(join(tmpdir(), 'bot-bench-'));
-  const databasePath = join(folder, 'bot.sqlite');
-  const { telegram, openai } = await startFakes(options.telegramLimits ?? false);
+  const backends = await startFakeBackends('bot-bench-', () => startBenchTelegram(options.telegramLimits ?? false));
+  const { platform: telegram, openai, folder, databasePath } = backends;
   const env = parseEnv(benchEnv(telegram, openai, databasePath));
   const logger = options.logger ?? pino({ level: 'silent' });
 
-  let app: RunningApp;
-  try {
-    app = await startApp(env, logger);
-    await allowUnlimitedTurns(app);
-  } catch (error) {
-    await Promise.all([telegram.close(), openai.close()]);
-    rmSync(folder, { recursive: true, force: true });
-    throw error;
-  }
+  const app = await startAppOnFakes(backends, env, logger, allowUnlimitedTurns);
 
   return {
     app,
@@ -79,8 +69,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     databasePath,
     async close() {
       await app.stop(2_000);
-      await Promise.all([telegram.close(), openai.close()]);
-      rmSync(folder, { recursive: true, force: true });
+      await backends.close();
     },
   };
 }

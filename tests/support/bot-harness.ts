@@ -1,17 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { createLogger } from '../../src/logger.js';
-import { startApp, type RunningApp } from '../../src/app.js';
+import type { RunningApp } from '../../src/app.js';
 import { parseEnv } from '../../src/config/env.js';
-import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
+import type { FakeOpenAI } from './fake-openai.js';
+import { fakeBackendEnv, startAppOnFakes, startFakeBackends } from './fake-backends.js';
 import { startFakeTelegram, type FakeTelegram, type FakeTelegramOptions } from './fake-telegram/fake-telegram.js';
 
-/** Model ids of the seeded Groq rows, as the fake OpenAI server sees them. */
-export const PRIMARY_MODEL_ID = 'llama-3.3-70b-versatile';
-export const FALLBACK_MODEL_ID = 'llama-3.1-8b-instant';
-export const LOCAL_MODEL_ID = 'bela';
+export { FALLBACK_MODEL_ID, LOCAL_MODEL_ID, PRIMARY_MODEL_ID } from './fake-backends.js';
 
 export interface BotHarness {
   app: RunningApp;
@@ -35,38 +30,20 @@ export interface HarnessOptions {
  * file in a temporary folder.
  */
 export async function startBotHarness(options: HarnessOptions = {}): Promise<BotHarness> {
-  const folder = mkdtempSync(join(tmpdir(), 'bot-e2e-'));
-  const databasePath = join(folder, 'bot.sqlite');
-  const telegram = await startFakeTelegram(options.telegram);
-  const openai = await startFakeOpenAI();
-  // The fake answers 404 for models it does not list; these are the seeded model ids.
-  for (const model of [PRIMARY_MODEL_ID, FALLBACK_MODEL_ID, LOCAL_MODEL_ID]) openai.setDefault(model, {});
+  const backends = await startFakeBackends('bot-e2e-', () => startFakeTelegram(options.telegram));
+  const { platform: telegram, openai, databasePath } = backends;
 
   const env = parseEnv({
     TELEGRAM_BOT_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.apiRoot,
-    DATABASE_URL: databasePath,
-    GROQ_API_KEY: 'gsk_test_key_for_the_fake_server',
-    GROQ_BASE_URL: openai.baseURL,
-    LOCAL_LLM_BASE_URL: openai.baseURL,
-    IMAGE_API_BASE_URL: 'http://127.0.0.1:9',
-    // Once a year: tests that need the job set their own schedule.
-    SUMMARY_CRON: '0 0 1 1 *',
-    LOG_LEVEL: 'silent',
+    ...fakeBackendEnv(openai, databasePath),
     ...options.env,
   });
 
   const logger = options.logSink
     ? createLogger('trace', options.logSink)
     : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  let app: RunningApp;
-  try {
-    app = await startApp(env, logger);
-  } catch (error) {
-    await Promise.all([telegram.close(), openai.close()]);
-    rmSync(folder, { recursive: true, force: true });
-    throw error;
-  }
+  const app = await startAppOnFakes(backends, env, logger);
 
   return {
     app,
@@ -75,8 +52,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     databasePath,
     async close() {
       await app.stop(2_000);
-      await Promise.all([telegram.close(), openai.close()]);
-      rmSync(folder, { recursive: true, force: true });
+      await backends.close();
     },
   };
 }

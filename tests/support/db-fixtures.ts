@@ -81,3 +81,19 @@ export async function insertMessage(
     .executeTakeFirstOrThrow();
   return row.id;
 }
+
+/** Inserts an active `locale` preference as the bot infers it from a user's platform language. */
+export async function insertLocalePreference(db: Kysely<Database>, userId: number, locale: string): Promise<void> {
+  await db
+    .insertInto('user_preferences')
+    .values({
+      user_id: userId,
+      key: 'locale',
+      value: locale,
+      category: 'system',
+      source: 'inferred',
+      is_active: 1,
+      updated_at: FIXTURE_TIME,
+    })
+    .execute();
+}

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pino from 'pino';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { parseEnv } from '../../src/config/env.js';
-import { FALLBACK_MODEL_ID, LOCAL_MODEL_ID, PRIMARY_MODEL_ID } from './bot-harness.js';
+import { fakeBackendEnv, startAppOnFakes, startFakeBackends } from './fake-backends.js';
 import {
   startFakeDiscord,
   type DispatchedInteraction,
@@ -14,7 +11,7 @@ import {
   type RecordedRequest,
   type StoredMessage,
 } from './fake-discord/index.js';
-import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
+import type { FakeOpenAI } from './fake-openai.js';
 
 export interface DiscordHarness {
   /** The running bot; replaced by `restart`. */
@@ -44,36 +41,18 @@ export interface DiscordHarnessOptions {
  * server on 127.0.0.1, with a real SQLite file in a temporary folder.
  */
 export async function startDiscordHarness(options: DiscordHarnessOptions = {}): Promise<DiscordHarness> {
-  const folder = mkdtempSync(join(tmpdir(), 'bot-discord-e2e-'));
-  const databasePath = join(folder, 'bot.sqlite');
-  const discord = await startFakeDiscord(options.discord);
-  const openai = await startFakeOpenAI();
-  // The fake returns 404 for models it does not list, so the seeded model ids are listed here.
-  for (const model of [PRIMARY_MODEL_ID, FALLBACK_MODEL_ID, LOCAL_MODEL_ID]) openai.setDefault(model, {});
+  const backends = await startFakeBackends('bot-discord-e2e-', () => startFakeDiscord(options.discord));
+  const { platform: discord, openai, databasePath } = backends;
 
   const env = parseEnv({
     DISCORD_BOT_TOKEN: discord.token,
     DISCORD_API_BASE: discord.restBase,
-    DATABASE_URL: databasePath,
-    GROQ_API_KEY: 'gsk_test_key_for_the_fake_server',
-    GROQ_BASE_URL: openai.baseURL,
-    LOCAL_LLM_BASE_URL: openai.baseURL,
-    IMAGE_API_BASE_URL: 'http://127.0.0.1:9',
-    // Once a year: tests that need the job set their own schedule.
-    SUMMARY_CRON: '0 0 1 1 *',
-    LOG_LEVEL: 'silent',
+    ...fakeBackendEnv(openai, databasePath),
     ...options.env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-  let app: RunningApp | undefined;
-  try {
-    app = await startApp(env, logger);
-  } catch (error) {
-    await Promise.all([discord.close(), openai.close()]);
-    rmSync(folder, { recursive: true, force: true });
-    throw error;
-  }
+  let app: RunningApp | undefined = await startAppOnFakes(backends, env, logger);
 
   const harness: DiscordHarness = {
     app,
@@ -95,8 +74,7 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
     },
     async close() {
       await app?.stop(2_000);
-      await Promise.all([discord.close(), openai.close()]);
-      rmSync(folder, { recursive: true, force: true });
+      await backends.close();
     },
   };
   return harness;

@@ -43,7 +43,7 @@ export interface UserFlagCommandSpec {
    */
   adminRejectionKeys?: { self: string; listedAdmin: string };
   /**
-   * Text key of the reply, not marked as an error, when `column` already holds `value`; gets
+   * Text key of the reply, not marked as an error, when `column` already equals `value`; gets
    * `{user}`. Without it the command writes the value again and replies with `doneKey`.
    */
   unchangedKey?: string;

@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../src/commands/registry.js';
 import { nowIso } from '../../../src/db/values.js';
 import type { Platform } from '../../../src/engine/types.js';
+import type { ChatRole } from '../../../src/router/types.js';
+import { insertConversation, insertMessage } from '../../support/db-fixtures.js';
 import { addPerson, createCommandFixture, LISTED_ADMINS, person, type CommandFixture } from './command-fixture.js';
 
 let fixture: CommandFixture;
@@ -326,11 +328,8 @@ describe('/stats', () => {
     await fixture.services.db.updateTable('users').set({ last_seen_at: '2020-01-01T00:00:00.000Z' }).where('id', '=', member.id).execute();
     const { db } = fixture.services;
     const now = nowIso();
-    await db
-      .insertInto('conversations')
-      .values({ id: 'c0ffee00-0000-4000-8000-000000000001', user_id: member.id, title: 't', preset_id: null, created_at: now, updated_at: now })
-      .execute();
-    const replies = [
+    const conversationId = await insertConversation(db, member.id, { title: 't', created_at: now, updated_at: now });
+    const replies: Array<{ role: ChatRole; metadata: Record<string, unknown> }> = [
       { role: 'user', metadata: {} },
       { role: 'user', metadata: {} },
       { role: 'assistant', metadata: { engine: 'cloud', cached: false, status: 'complete' } },
@@ -340,27 +339,12 @@ describe('/stats', () => {
       { role: 'assistant', metadata: { status: 'failed' } },
     ];
     for (const reply of replies) {
-      await db
-        .insertInto('messages')
-        .values({
-          conversation_id: 'c0ffee00-0000-4000-8000-000000000001',
-          role: reply.role,
-          content: 'x',
-          extra_metadata: JSON.stringify(reply.metadata),
-          created_at: now,
-        })
-        .execute();
+      await insertMessage(db, conversationId, reply.role, 'x', { metadata: reply.metadata, createdAt: now });
     }
-    await db
-      .insertInto('messages')
-      .values({
-        conversation_id: 'c0ffee00-0000-4000-8000-000000000001',
-        role: 'assistant',
-        content: 'old',
-        extra_metadata: JSON.stringify({ engine: 'cloud', cached: false }),
-        created_at: '2020-01-01T00:00:00.000Z',
-      })
-      .execute();
+    await insertMessage(db, conversationId, 'assistant', 'old', {
+      metadata: { engine: 'cloud', cached: false },
+      createdAt: '2020-01-01T00:00:00.000Z',
+    });
     for (const feedbackType of ['like', 'like', 'dislike']) {
       await db
         .insertInto('feedback')

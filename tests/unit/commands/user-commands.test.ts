@@ -4,6 +4,7 @@ import type { CommandReply } from '../../../src/commands/types.js';
 import { nowIso, utcDate } from '../../../src/db/values.js';
 import { activePreferences } from '../../../src/engine/preferences.js';
 import { countAnsweredChat } from '../../../src/engine/usage.js';
+import { insertConversation, insertMessage } from '../../support/db-fixtures.js';
 import { addPerson, createCommandFixture, person, type CommandFixture } from './command-fixture.js';
 
 let fixture: CommandFixture;
@@ -341,25 +342,17 @@ describe('/history', () => {
     for (let index = 0; index < 12; index += 1) {
       const updatedAt = `2026-01-${String(index + 1).padStart(2, '0')}T10:00:00.000Z`;
       const id = `00000000-0000-4000-8000-0000000000${String(index).padStart(2, '0')}`;
-      await db
-        .insertInto('conversations')
-        .values({
-          id,
-          user_id: row!.id,
-          title: `Topic ${index}`,
-          preset_id: null,
-          created_at: updatedAt,
-          updated_at: updatedAt,
-          platform: 'telegram',
-          chat_id: 'chat-150',
-          is_active: 0,
-        })
-        .execute();
+      await insertConversation(db, row!.id, {
+        id,
+        title: `Topic ${index}`,
+        created_at: updatedAt,
+        updated_at: updatedAt,
+        platform: 'telegram',
+        chat_id: 'chat-150',
+        is_active: 0,
+      });
       for (let message = 0; message < index; message += 1) {
-        await db
-          .insertInto('messages')
-          .values({ conversation_id: id, role: 'user', content: 'hi', extra_metadata: '{}', created_at: nowIso() })
-          .execute();
+        await insertMessage(db, id, 'user', 'hi', { createdAt: nowIso() });
       }
     }
 

@@ -18,7 +18,7 @@ import {
   migrationNames,
 } from '../../../src/db/migrate.js';
 import type { Database } from '../../../src/db/schema.js';
-import { insertConversation, insertMessage, insertUser } from '../../support/db-fixtures.js';
+import { insertConversation, insertLocalePreference, insertMessage, insertUser } from '../../support/db-fixtures.js';
 import { createTempDatabase } from '../../support/temp-db.js';
 
 const NOW = '2026-12-04T19:37:03.000Z';
@@ -883,18 +883,7 @@ describe('foreign keys', () => {
     await insertConversation(db, userId, { id: 'c1' });
     const messageId = await insertMessage(db, 'c1', 'assistant', 'reply');
     await insertFeedback(db, userId, 'c1', messageId);
-    await db
-      .insertInto('user_preferences')
-      .values({
-        user_id: userId,
-        key: 'locale',
-        value: 'tr',
-        category: 'system',
-        source: 'inferred',
-        is_active: 1,
-        updated_at: NOW,
-      })
-      .execute();
+    await insertLocalePreference(db, userId, 'tr');
     await db
       .insertInto('usage_counters')
       .values({ user_id: userId, usage_date: '2026-12-04' })

@@ -12,7 +12,7 @@ import {
   summarizeConversation,
 } from '../../../src/jobs/summarizer.js';
 import type { ChatRole, ModelRouter } from '../../../src/router/types.js';
-import { FIXTURE_TIME, insertConversation, insertMessage, insertUser } from '../../support/db-fixtures.js';
+import { FIXTURE_TIME, insertConversation, insertLocalePreference, insertMessage, insertUser } from '../../support/db-fixtures.js';
 import type { MessageFixtureOptions } from '../../support/db-fixtures.js';
 import { RecordingRouter } from '../../support/recording-router.js';
 import { createTempDatabase } from '../../support/temp-db.js';
@@ -209,18 +209,7 @@ describe('summarizeConversation', () => {
   });
 
   it('passes the stored locale as a hint', async () => {
-    await db
-      .insertInto('user_preferences')
-      .values({
-        user_id: userId,
-        key: 'locale',
-        value: 'tr',
-        category: 'system',
-        source: 'inferred',
-        is_active: 1,
-        updated_at: NOW,
-      })
-      .execute();
+    await insertLocalePreference(db, userId, 'tr');
     await addMessages(12);
     const router = new RecordingRouter(() => 'özet');
 
