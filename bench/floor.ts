@@ -10,12 +10,15 @@ import type { FakeTelegram } from '../tests/support/fake-telegram/fake-telegram.
 import { PRIMARY_MODEL_ID } from './stack.js';
 
 /**
- * The floor for the engine overhead figures: a bot reduced to the I/O one chat turn needs and
- * nothing else. It long-polls getUpdates, and per text message inserts the user message,
- * sends one streamed chat completion to the fake model and reads it to the end, inserts the
- * reply, upserts the day's usage row and calls sendMessage. It uses the same fakes, SQLite
+ * The floor for the engine overhead figures: a bot reduced to the I/O one chat turn of the
+ * real bot makes, and nothing else. It long-polls getUpdates, and per text message makes the
+ * bot's HTTP calls (sendChatAction without waiting, one streamed chat completion read to the
+ * end, sendMessage) and its SQLite writes in the same transactions: the update journal row,
+ * the user message with the conversation's `updated_at`, the reply with `updated_at` and the
+ * usage upsert, the delivery record, and the journal's finish. It uses the same fakes, SQLite
  * pragmas and schema as the bot, with prepared statements on better-sqlite3 and the global
- * `fetch`. Turns of one chat run one after another, as the bot runs them.
+ * `fetch`, and none of the bot's reads. Turns of one chat run one after another, as the bot
+ * runs them.
  */
 export interface FloorBot {
   stop(): Promise<void>;
@@ -40,6 +43,14 @@ export async function startFloorBot(telegram: FakeTelegram, openai: FakeOpenAI, 
     insertMessage: sqlite.prepare(
       'INSERT INTO messages (conversation_id, role, content, extra_metadata, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
     ),
+    touchConversation: sqlite.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?'),
+    insertUpdate: sqlite.prepare(
+      `INSERT INTO platform_updates (platform, update_key, chat_id, payload, status, received_at) VALUES ('telegram', ?, ?, ?, 'received', ?)`,
+    ),
+    finishUpdate: sqlite.prepare(
+      `UPDATE platform_updates SET status = 'handled', handled_at = ?, payload = '{}', chat_id = NULL WHERE platform = 'telegram' AND update_key = ?`,
+    ),
+    recordDelivery: sqlite.prepare('UPDATE messages SET extra_metadata = json_patch(extra_metadata, ?) WHERE id = ?'),
     upsertUsage: sqlite.prepare(
       `INSERT INTO usage_counters (user_id, usage_date, total_chat_count, groq_count, local_count) VALUES (?, ?, 1, 1, 0)
        ON CONFLICT (user_id, usage_date) DO UPDATE SET total_chat_count = total_chat_count + 1, groq_count = groq_count + 1`,
@@ -63,9 +74,26 @@ export async function startFloorBot(telegram: FakeTelegram, openai: FakeOpenAI, 
   const botUrl = `${telegram.apiRoot}/bot${telegram.token}`;
   const completionsUrl = `${openai.baseURL}/chat/completions`;
 
-  const handleTurn = async (chatId: number, text: string): Promise<void> => {
+  const storeUserMessage = sqlite.transaction((conversationId: string, text: string) => {
+    const now = nowIso();
+    statements.insertMessage.get(conversationId, 'user', text, '{}', now);
+    statements.touchConversation.run(now, conversationId);
+  });
+  const storeReply = sqlite.transaction((conversationId: string, userId: number, answer: string) => {
+    const now = nowIso();
+    const reply = statements.insertMessage.get(conversationId, 'assistant', answer, '{"status":"complete"}', now) as { id: number };
+    statements.touchConversation.run(now, conversationId);
+    statements.upsertUsage.run(userId, utcDate());
+    return reply.id;
+  });
+
+  const handleTurn = async (update: Update, chatId: number, text: string): Promise<void> => {
     const chat = chatFor(chatId);
-    statements.insertMessage.get(chat.conversationId, 'user', text, '{}', nowIso());
+    const key = String(update.update_id);
+    statements.insertUpdate.run(key, String(chatId), JSON.stringify(update), nowIso());
+    storeUserMessage(chat.conversationId, text);
+    // The bot shows a typing action without waiting for it, and so does the floor.
+    void postJson(`${botUrl}/sendChatAction`, { chat_id: chatId, action: 'typing' }).catch(() => undefined);
 
     const response = await fetch(completionsUrl, {
       method: 'POST',
@@ -79,9 +107,12 @@ export async function startFloorBot(telegram: FakeTelegram, openai: FakeOpenAI, 
     });
     const answer = contentOfStream(await response.text());
 
-    statements.insertMessage.get(chat.conversationId, 'assistant', answer, '{"status":"complete"}', nowIso());
-    statements.upsertUsage.run(chat.userId, utcDate());
-    await postJson(`${botUrl}/sendMessage`, { chat_id: chatId, text: answer });
+    const replyId = storeReply(chat.conversationId, chat.userId, answer);
+    const sent = (await postJson(`${botUrl}/sendMessage`, { chat_id: chatId, text: answer })) as {
+      result?: { message_id?: number };
+    };
+    statements.recordDelivery.run(JSON.stringify({ platform_message_ids: [String(sent.result?.message_id)] }), replyId);
+    statements.finishUpdate.run(nowIso(), key);
   };
 
   const polling = new AbortController();
@@ -105,7 +136,7 @@ export async function startFloorBot(telegram: FakeTelegram, openai: FakeOpenAI, 
         const message = update.message;
         if (message?.text === undefined) continue;
         const chat = chatFor(message.chat.id);
-        chat.queue = chat.queue.then(() => handleTurn(message.chat.id, message.text!));
+        chat.queue = chat.queue.then(() => handleTurn(update, message.chat.id, message.text!));
       }
     }
   };
