@@ -137,8 +137,11 @@ export class ConversationEngine {
     const usage = await readDailyUsage(db, user.id, utcDate(this.#now()));
     if (limits.daily_chat > 0 && usage.totalChat >= limits.daily_chat) return refuse('limit_daily_chat', { limit: limits.daily_chat });
     const blockedEngines = blockedEnginesFor(limits, usage);
-    if (blockedEngines.length === 2) {
-      return limits.daily_cloud > 0
+    // Refused when every engine this user may use has reached its daily limit: the cloud one,
+    // and the local one too for users with local access.
+    const usableEngines: Engine[] = routerAccessFor(user).canUseLocal ? ['cloud', 'local'] : ['cloud'];
+    if (usableEngines.every((engine) => blockedEngines.includes(engine))) {
+      return blockedEngines.includes('cloud')
         ? refuse('limit_daily_cloud', { limit: limits.daily_cloud })
         : refuse('limit_daily_local', { limit: limits.daily_local });
     }
@@ -225,9 +228,17 @@ export class ConversationEngine {
         persona: persona.name,
         locale,
       });
+      // No model left because a daily limit blocks an engine (the local model is not routed to
+      // automatically at censorship level 2): the limit, not a fault, is what the user must hear.
+      const limitReached = error instanceof NoModelAvailableError && blockedEngines.includes('cloud');
+      // Every model skipped or rejected for its request rate: the bot is busy, not broken.
+      const busy = attempts.length > 0 && attempts.every((attempt) => attempt.errorKind?.startsWith('rate_limited'));
+      let failureText = texts.t(locale, 'error.all_models_failed');
+      if (limitReached) failureText = texts.t(locale, 'refusal.limit_daily_cloud', { limit: limits.daily_cloud });
+      else if (busy) failureText = texts.t(locale, 'error.busy');
       return {
         kind: 'failed',
-        text: texts.t(locale, 'error.all_models_failed'),
+        text: failureText,
         partialText: streamedText,
         locale,
         replyMessageId,

@@ -18,6 +18,9 @@ export const AUTO_MODEL = 'auto';
  *    stops automatic routing to them.
  * 3. When step 2 finds nothing (e.g. purpose `uncensored` without local access), the models of
  *    purpose `chat`, filtered and ordered the same way.
+ * 4. When that finds nothing either because a daily limit blocks an engine (the cloud quota is
+ *    spent), the models of any purpose the caller may still be routed to, so a user with local
+ *    access goes on with the local model.
  *
  * `request.allowedProviders`, when not empty, restricts every step, the preferred model
  * included, because a persona's provider list bounds everything the router may call for it.
@@ -50,6 +53,9 @@ export function orderCandidates(
   let byPurpose = rankPurpose(entries, request.purpose, mayRouteAutomatically);
   if (byPurpose.length === 0 && request.purpose !== FALLBACK_PURPOSE) {
     byPurpose = rankPurpose(entries, FALLBACK_PURPOSE, mayRouteAutomatically);
+  }
+  if (byPurpose.length === 0 && ordered.length === 0 && blockedEngines.length > 0) {
+    byPurpose = entries.filter(mayRouteAutomatically).sort(compareRank);
   }
 
   for (const entry of byPurpose) {

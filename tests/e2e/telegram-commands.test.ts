@@ -229,7 +229,7 @@ describe('Telegram /language without an argument', () => {
     const { telegram, app } = harness;
     telegram.sendText(USER, '/language');
     const [reply] = await telegram.waitForMessages(USER.id, 1);
-    expect(reply?.text).toBe(app.services.texts.t('tr', 'language.current_auto', { language: 'tr' }));
+    expect(reply?.text).toBe(app.services.texts.t('tr', 'language.current_auto', { language: 'Türkçe' }));
     const keyboard = (reply?.reply_markup as { inline_keyboard?: Array<Array<{ callback_data?: string }>> } | undefined)?.inline_keyboard;
     expect(keyboard?.flat().map((button) => button.callback_data)).toEqual(['/language tr', '/language en', '/language auto']);
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { checkTelegramHtml } from '../support/telegram-html-checker.js';
-import { FALLBACK_MODEL_ID, PRIMARY_MODEL_ID, setSetting, startBotHarness, type BotHarness } from '../support/bot-harness.js';
+import { FALLBACK_MODEL_ID, LOCAL_MODEL_ID, PRIMARY_MODEL_ID, setSetting, startBotHarness, type BotHarness } from '../support/bot-harness.js';
 
 const ALICE = { id: 1001, first_name: 'Alice', username: 'alice', language_code: 'en' };
 const AYSE = { id: 1002, first_name: 'Ayşe', username: 'ayse', language_code: 'tr' };
@@ -311,5 +311,57 @@ describe('Telegram non-text and blocked users', () => {
     await telegram.waitForMessages(ALICE.id, 2);
     const after = await app.db.selectFrom('users').select('blocked_at').where('username', '=', 'telegram:1001').executeTakeFirstOrThrow();
     expect(after.blocked_at).toBeNull();
+  });
+});
+
+describe('Telegram daily cloud limit', () => {
+  it('refuses a user without local access in their language', async () => {
+    const { telegram, app, openai } = await start();
+    telegram.sendText(AYSE, 'ilk');
+    await telegram.waitForMessages(AYSE.id, 1);
+    await app.db.updateTable('users').set({ limits: JSON.stringify({ daily_cloud: 1 }) }).where('username', '=', 'telegram:1002').execute();
+
+    const before = openai.requests.length;
+    telegram.sendText(AYSE, 'ikinci');
+    const messages = await telegram.waitForMessages(AYSE.id, 2);
+    expect(messages[1]?.text).toBe(app.services.texts.t('tr', 'refusal.limit_daily_cloud', { limit: 1 }));
+    expect(openai.requests.length).toBe(before);
+  });
+
+  it('moves a user with local access to the local model', async () => {
+    const { telegram, app, openai } = await start();
+    telegram.sendText(ALICE, 'first');
+    await telegram.waitForMessages(ALICE.id, 1);
+    await app.db
+      .updateTable('users')
+      .set({ limits: JSON.stringify({ daily_cloud: 1 }), bela_unlocked: 1 })
+      .where('username', '=', 'telegram:1001')
+      .execute();
+
+    telegram.sendText(ALICE, 'second');
+    const messages = await telegram.waitForMessages(ALICE.id, 2);
+    expect(messages[1]?.text).toBe('Reply to: second');
+    expect(openai.requests.at(-1)?.body.model).toBe(LOCAL_MODEL_ID);
+    const usage = await app.db.selectFrom('usage_counters').selectAll().executeTakeFirstOrThrow();
+    expect(usage.groq_count).toBe(1);
+    expect(usage.local_count).toBe(1);
+  });
+});
+
+describe('Telegram provider rate limit', () => {
+  it('says the bot is busy when every model is at its request limit', async () => {
+    const { telegram, app, openai } = await start();
+    await app.db.updateTable('api_configs').set({ rate_limit: 1 }).where('name', '=', 'groq').execute();
+    await app.router.reload();
+    telegram.sendText(ALICE, 'one');
+    await telegram.waitForMessages(ALICE.id, 1);
+
+    const before = openai.requests.length;
+    telegram.sendText(ALICE, 'two');
+    const messages = await telegram.waitForMessages(ALICE.id, 2);
+    expect(messages[1]?.text).toBe(app.services.texts.t('en', 'error.busy'));
+    expect(openai.requests.length).toBe(before);
+    const stored = await app.db.selectFrom('messages').select('content').where('role', '=', 'user').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(stored.content).toBe('two');
   });
 });

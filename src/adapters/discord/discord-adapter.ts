@@ -369,14 +369,13 @@ export class DiscordAdapter {
     ids: Record<string, string>,
   ): Promise<void> {
     const user = platformUserOf(interaction.user, interaction.locale);
+    const invocation = { platform: 'discord' as const, chatId: interaction.channelId, isPrivate: !interaction.inGuild(), user, argumentText };
+    // In a DM the command waits behind the DMs sent before it, as on Telegram, so `/new` or
+    // `/forget_me` cannot overtake a message that is still waiting for its reply.
     const reply = definition
-      ? await this.#dispatch(definition, {
-          platform: 'discord',
-          chatId: interaction.channelId,
-          isPrivate: !interaction.inGuild(),
-          user,
-          argumentText,
-        })
+      ? interaction.inGuild()
+        ? await this.#dispatch(definition, invocation)
+        : await this.#channelQueue.run(interaction.channelId, () => this.#dispatch(definition, invocation))
       : this.#unknownCommandReply(user);
 
     const { messages, droppedButtons } = reply.image

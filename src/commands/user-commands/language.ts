@@ -46,12 +46,14 @@ export const languageCommand: CommandDefinition<typeof languageOptions> = {
     if (choice === undefined) {
       const explicit = context.actor.preferences.some((entry) => entry.key === 'locale' && entry.source === 'explicit');
       return {
-        text: context.t(explicit ? 'language.current_explicit' : 'language.current_auto', { language: context.locale }),
+        text: context.t(explicit ? 'language.current_explicit' : 'language.current_auto', {
+          language: context.t(`language.name.${context.locale}`),
+        }),
         buttons: [
           [
             { label: 'Türkçe', command: '/language tr' },
             { label: 'English', command: '/language en' },
-            { label: 'auto', command: `/language ${AUTO_LANGUAGE}` },
+            { label: context.t('language.auto_label'), command: `/language ${AUTO_LANGUAGE}` },
           ],
         ],
       };

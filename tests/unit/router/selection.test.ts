@@ -145,8 +145,18 @@ const CASES: Case[] = [
     expected: ['z', 'c', 'a', 'b'],
   },
   {
-    name: 'blocked cloud engine',
+    name: 'blocked cloud engine goes on with the local model',
     request: { purpose: 'chat', access: { ...FULL, blockedEngines: ['cloud'] } },
+    expected: ['bela'],
+  },
+  {
+    name: 'blocked cloud engine without local access',
+    request: { purpose: 'chat', access: { ...FULL, canUseLocal: false, blockedEngines: ['cloud'] } },
+    expected: [],
+  },
+  {
+    name: 'blocked cloud engine at censorship level 2',
+    request: { purpose: 'chat', access: { ...FULL, censorshipLevel: 2, blockedEngines: ['cloud'] } },
     expected: [],
   },
   {
