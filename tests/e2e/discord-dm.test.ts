@@ -225,3 +225,33 @@ async function startAgainWithJournalRow(h: DiscordHarness, messageId: string, ch
   await db.destroy();
   return h.startAppAgain();
 }
+
+describe('Discord ordering of DMs and commands', () => {
+  it('/new waits behind a DM sent before it', async () => {
+    const h = await start();
+    const { discord, openai, app } = h;
+    openai.script(PRIMARY_MODEL_ID, { text: 'A slow answer that streams for a while.', chunkSize: 4, delayMs: 80 });
+    const erin = discord.addUser({ username: 'erin' });
+    discord.sendDm(erin.id, 'A slow');
+    await eventually(() => openai.requests.length === 1, 'the first model request');
+    discord.sendDm(erin.id, 'B sent before new');
+    // B now waits in the adapter behind A's streaming reply; nothing observable marks its
+    // arrival, so the command follows after a short pause while A is still streaming.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(openai.requests).toHaveLength(1);
+    const interaction = discord.sendSlashCommand(erin.id, 'new', {});
+    await eventually(() => discord.interactionResponses(interaction.id).originalEdits.length > 0, 'the /new reply', 15_000);
+
+    const conversations = await app.db.selectFrom('conversations').selectAll().orderBy('created_at').execute();
+    expect(conversations).toHaveLength(2);
+    const first = await app.db
+      .selectFrom('messages')
+      .select('content')
+      .where('conversation_id', '=', conversations[0]!.id)
+      .where('role', '=', 'user')
+      .orderBy('id')
+      .execute();
+    expect(first.map((row) => row.content)).toEqual(['A slow', 'B sent before new']);
+    expect(conversations[1]?.is_active).toBe(1);
+  });
+});
