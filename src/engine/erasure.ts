@@ -24,9 +24,9 @@ export interface ErasureCounts {
  *
  * Each table is deleted from explicitly rather than through `ON DELETE CASCADE`, so the
  * result does not depend on `PRAGMA foreign_keys` being on.
- * NOTE: `platform_updates.payload` of the user's chats still holds the raw platform updates,
- * message texts included, because the adapters use those rows to avoid answering an update
- * twice. Remove this gap once handled updates are pruned or stored without their payload.
+ * `platform_updates` is left alone: a handled update keeps no payload (the journal drops it at
+ * finish) and the sweep job deletes handled rows after a few days, while the rows still guard
+ * against answering an update twice.
  */
 export async function eraseUserData(db: Kysely<Database>, userId: number): Promise<ErasureCounts> {
   return db.transaction().execute(async (trx) => {
