@@ -43,8 +43,9 @@ export const redeemCommand: CommandDefinition<typeof redeemOptions> = {
   async handle(context) {
     const { user } = context.actor;
     const code = normalizeInviteCode(context.options.code);
-    const redeemedNow =
-      context.actor.isNew &&
+    // The code counts as this user's when they used it, also when a second /redeem of theirs
+    // raced the first one, so the reply never claims their code is still unused.
+    const redeemedByUser =
       code !== undefined &&
       (await context.services.db
         .selectFrom('invites')
@@ -53,8 +54,7 @@ export const redeemCommand: CommandDefinition<typeof redeemOptions> = {
         .where('used_by', '=', user.username)
         .executeTakeFirst()) !== undefined;
 
-    if (!redeemedNow) return { text: context.t('redeem.already_member') };
-    const name = user.display_name ?? context.user.displayName ?? '';
+    if (!redeemedByUser) return { text: context.t('redeem.already_member') };
     return { text: context.t('invite.accepted') };
   },
 };
