@@ -331,7 +331,7 @@ export class DiscordAdapter {
   /**
    * Journals an interaction after it was acknowledged and runs its work once. Discord does not
    * deliver an interaction again, and its token is useless after a restart, so unfinished
-   * interactions are not replayed; the journal guards against handling one twice in a run and
+   * interactions are not replayed. The journal guards against handling one twice in a run and
    * records which ones a crash interrupted. Interactions are stored without a channel id, so
    * the DM catch-up never reads them as messages.
    */

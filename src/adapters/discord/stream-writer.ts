@@ -27,10 +27,10 @@ interface SentPart {
 export type ButtonRows = Array<APIActionRowComponent<APIButtonComponentWithCustomId>>;
 
 /**
- * Delivers one reply to a Discord channel while it is written: the first text is sent as a
- * message that is then edited as the text grows, text past 2000 characters continues in a
- * new message, and `finish` makes every message show the final text. Code fences cut by a
- * split are closed and reopened, so no message shows a broken block.
+ * Delivers one reply to a Discord channel while it is written. The first text is sent as a
+ * message, which is edited as the text grows; text past 2000 characters continues in a new
+ * message. `finish` makes every message show the final text. Code fences cut by a split are
+ * closed and reopened, so no message shows a broken block.
  */
 export class DiscordStreamWriter {
   readonly #sent: SentPart[] = [];
