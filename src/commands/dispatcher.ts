@@ -5,7 +5,9 @@ import type { CommandDefinition, CommandInvocation, CommandReply, CommandService
 
 /**
  * Runs one command for either platform: access (invite mode, bans), the admin check, option
- * validation, then the handler. Returns the reply to show; never throws for user errors.
+ * validation, then the handler. Returns the reply to show. A refusal or invalid arguments
+ * become a localized reply, and an error thrown by the handler is logged and answered with
+ * the localized internal-error text.
  */
 export async function dispatchCommand(
   definition: CommandDefinition,

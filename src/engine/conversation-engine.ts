@@ -286,8 +286,18 @@ export class ConversationEngine {
       'turn answered',
     );
     if (settings.boolean('preferences.infer', false)) {
-      // Runs after the reply, outside the chat queue's critical path; it never throws.
-      void inferPreferences({ db, router: this.#deps.router, logger: this.#log, userId: user.id, userText: text, locale, access: routerAccessFor(user) });
+      // Runs after the reply without delaying it. A model failure is handled inside; a
+      // database error (for example during shutdown) is logged here.
+      const inference = inferPreferences({
+        db,
+        router: this.#deps.router,
+        logger: this.#log,
+        userId: user.id,
+        userText: text,
+        locale,
+        access: routerAccessFor(user),
+      });
+      inference.catch((error: unknown) => this.#log.warn({ ...logIds, err: error }, 'preference inference failed'));
     }
     const notices = cutOff ? [texts.t(locale, 'notice.cut_off')] : [];
     return { kind: 'answer', text: answer, locale, replyMessageId, conversationId: conversation.id, cached: false, notices };

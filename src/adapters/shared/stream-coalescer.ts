@@ -4,9 +4,9 @@ import type { Logger } from 'pino';
 const MAX_CONSECUTIVE_FAILURES = 3;
 
 /**
- * Turns a fast stream of "text so far" values into paced updates: at most one update is in
- * flight, consecutive updates are at least `minIntervalMs` apart, intermediate values are
- * dropped in favour of the newest, and a value equal to the last one shown is never sent again.
+ * Turns a fast stream of "text so far" values into paced updates. At most one update is in
+ * flight, and consecutive updates are at least `minIntervalMs` apart. Intermediate values are
+ * dropped in favour of the newest, and a value equal to the last one shown is not sent again.
  */
 export class StreamCoalescer {
   #latest = '';

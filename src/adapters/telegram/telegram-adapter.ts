@@ -28,7 +28,7 @@ export interface TelegramAdapterOptions {
   logger: Logger;
 }
 
-/** Longest wait for a `retry_after` the bot accepts before giving up on a call. */
+/** Maximum `retry_after`, in seconds, the bot waits out before a call fails. */
 const MAX_RETRY_AFTER_SECONDS = 60;
 /** Long-polling timeout of `getUpdates`, in seconds. */
 const POLLING_TIMEOUT_SECONDS = 30;

@@ -163,7 +163,8 @@ describe('resolveActor and ADMIN_IDS', () => {
   it('leaves an unlisted user alone', async () => {
     const resolution = await resolveActor(services, ALICE);
 
-    expect(resolution.kind === 'ok' && resolution.actor.user.role).toBe('user');
+    expect(resolution.kind).toBe('ok');
+    expect(resolution.kind === 'ok' ? resolution.actor.user.role : undefined).toBe('user');
   });
 });
 
@@ -214,7 +215,8 @@ describe('resolveActor locale', () => {
 
     const resolution = await resolveActor(services, { ...ALICE, languageCode: undefined });
 
-    expect(resolution.kind === 'ok' && resolution.actor.locale).toBe('tr');
+    expect(resolution.kind).toBe('ok');
+    expect(resolution.kind === 'ok' ? resolution.actor.locale : undefined).toBe('tr');
   });
 
   it('follows a changed platform language', async () => {
@@ -223,7 +225,8 @@ describe('resolveActor locale', () => {
 
     const second = await resolveActor(services, { ...ALICE, languageCode: 'en-US' });
 
-    expect(second.kind === 'ok' && second.actor.locale).toBe('en');
+    expect(second.kind).toBe('ok');
+    expect(second.kind === 'ok' ? second.actor.locale : undefined).toBe('en');
     expect(await localeRows(first.actor.user.id)).toEqual([
       { value: 'tr', source: 'inferred', is_active: 0 },
       { value: 'en', source: 'inferred', is_active: 1 },
@@ -243,7 +246,8 @@ describe('resolveActor locale', () => {
 
     const resolution = await resolveActor(services, { ...ALICE, languageCode: undefined });
 
-    expect(resolution.kind === 'ok' && resolution.actor.locale).toBe('tr');
+    expect(resolution.kind).toBe('ok');
+    expect(resolution.kind === 'ok' ? resolution.actor.locale : undefined).toBe('tr');
   });
 
   it('lets an explicit choice win', async () => {
@@ -253,7 +257,8 @@ describe('resolveActor locale', () => {
 
     const second = await resolveActor(services, { ...ALICE, languageCode: 'en-GB' });
 
-    expect(second.kind === 'ok' && second.actor.locale).toBe('tr');
+    expect(second.kind).toBe('ok');
+    expect(second.kind === 'ok' ? second.actor.locale : undefined).toBe('tr');
     expect((await localeRows(first.actor.user.id)).filter((row) => row.is_active === 1)).toEqual([
       { value: 'tr', source: 'explicit', is_active: 1 },
     ]);
