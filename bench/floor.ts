@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import SqliteDatabase from 'better-sqlite3';
 import type { Update } from 'grammy/types';
 import pino from 'pino';
 import { openDatabase } from '../src/db/connection.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { nowIso, utcDate } from '../src/db/values.js';
-import type { FakeOpenAI } from '../tests/support/fake-openai.js';
+import type { ChatCompletionBody, FakeOpenAI } from '../tests/support/fake-openai.js';
 import type { FakeTelegram } from '../tests/support/fake-telegram/fake-telegram.js';
 import { PRIMARY_MODEL_ID } from './stack.js';
 
@@ -16,15 +17,41 @@ import { PRIMARY_MODEL_ID } from './stack.js';
  * end, sendMessage) and its SQLite writes in the same transactions: the update journal row,
  * the user message with the conversation's `updated_at`, the reply with `updated_at` and the
  * usage upsert, the delivery record, and the journal's finish. It uses the same fakes, SQLite
- * pragmas and schema as the bot, with prepared statements on better-sqlite3 and the global
- * `fetch`, and none of the bot's reads. Turns of one chat run one after another, as the bot
- * runs them.
+ * pragmas and schema as the bot, with prepared statements on better-sqlite3 and `node:http`
+ * requests on a keep-alive agent, and none of the bot's reads. Turns of one chat run one after
+ * another, as the bot runs them.
+ *
+ * `node:http` rather than the global `fetch`: on Node 20, `fetch` (undici) made the floor
+ * take about twice as long per turn, which a floor must not hide as I/O cost.
+ *
+ * The payloads match the bot's in size. The fakes run in the measured process, and their
+ * work grows with what they receive. So the completion request carries the bot's system
+ * prompt and the chat's newest messages (kept in memory, not read back), and the stored
+ * messages carry metadata with the same keys as the bot's.
  */
 export interface FloorBot {
   stop(): Promise<void>;
 }
 
-export async function startFloorBot(telegram: FakeTelegram, openai: FakeOpenAI, databasePath: string): Promise<FloorBot> {
+export interface FloorOptions {
+  /**
+   * A completion request the bot sent. The floor sends the same fields and leading system
+   * messages, followed by the chat's history. Without it the floor sends no system message.
+   */
+  requestTemplate?: ChatCompletionBody;
+  /** Messages of history in each request, the new user message included; the bot's default is 40. */
+  historyMessages?: number;
+}
+
+/** The bot's `summary_max_messages` default: the most messages a chat prompt carries. */
+const DEFAULT_HISTORY_MESSAGES = 40;
+
+export async function startFloorBot(
+  telegram: FakeTelegram,
+  openai: FakeOpenAI,
+  databasePath: string,
+  options: FloorOptions = {},
+): Promise<FloorBot> {
   // The schema comes from the bot's own migrations, so the inserts hit the same indexes.
   const migrated = openDatabase(databasePath);
   await migrateToLatest(migrated, pino({ level: 'silent' }));
@@ -57,7 +84,22 @@ export async function startFloorBot(telegram: FakeTelegram, openai: FakeOpenAI, 
     ),
   };
 
-  const chats = new Map<number, { userId: number; conversationId: string; queue: Promise<void> }>();
+  const { messages: templateMessages = [], ...requestFields } = options.requestTemplate ?? {
+    model: PRIMARY_MODEL_ID,
+    messages: [],
+    stream: true,
+    stream_options: { include_usage: true },
+  };
+  const systemMessages = templateMessages.filter((message) => message.role === 'system');
+  const historyMessages = options.historyMessages ?? DEFAULT_HISTORY_MESSAGES;
+
+  interface FloorChat {
+    userId: number;
+    conversationId: string;
+    queue: Promise<void>;
+    history: Array<{ role: string; content: string }>;
+  }
+  const chats = new Map<number, FloorChat>();
   const chatFor = (chatId: number) => {
     let chat = chats.get(chatId);
     if (chat === undefined) {
@@ -65,23 +107,28 @@ export async function startFloorBot(telegram: FakeTelegram, openai: FakeOpenAI, 
       const user = statements.insertUser.get(`telegram:${chatId}`, now) as { id: number };
       const conversationId = randomUUID();
       statements.insertConversation.run(conversationId, user.id, 'telegram', String(chatId), now, now);
-      chat = { userId: user.id, conversationId, queue: Promise.resolve() };
+      chat = { userId: user.id, conversationId, queue: Promise.resolve(), history: [] };
       chats.set(chatId, chat);
     }
     return chat;
   };
 
   const botUrl = `${telegram.apiRoot}/bot${telegram.token}`;
+  const agent = new http.Agent({ keepAlive: true });
+  const post = (url: string, body: string, headers: Record<string, string> = {}, signal?: AbortSignal) =>
+    postText(agent, url, body, headers, signal);
+  const postJson = async (url: string, body: unknown, signal?: AbortSignal): Promise<unknown> =>
+    JSON.parse(await post(url, JSON.stringify(body), {}, signal)) as unknown;
   const completionsUrl = `${openai.baseURL}/chat/completions`;
 
-  const storeUserMessage = sqlite.transaction((conversationId: string, text: string) => {
+  const storeUserMessage = sqlite.transaction((conversationId: string, text: string, metadata: string) => {
     const now = nowIso();
-    statements.insertMessage.get(conversationId, 'user', text, '{}', now);
+    statements.insertMessage.get(conversationId, 'user', text, metadata, now);
     statements.touchConversation.run(now, conversationId);
   });
-  const storeReply = sqlite.transaction((conversationId: string, userId: number, answer: string) => {
+  const storeReply = sqlite.transaction((conversationId: string, userId: number, answer: string, metadata: string) => {
     const now = nowIso();
-    const reply = statements.insertMessage.get(conversationId, 'assistant', answer, '{"status":"complete"}', now) as { id: number };
+    const reply = statements.insertMessage.get(conversationId, 'assistant', answer, metadata, now) as { id: number };
     statements.touchConversation.run(now, conversationId);
     statements.upsertUsage.run(userId, utcDate());
     return reply.id;
@@ -91,23 +138,36 @@ export async function startFloorBot(telegram: FakeTelegram, openai: FakeOpenAI, 
     const chat = chatFor(chatId);
     const key = String(update.update_id);
     statements.insertUpdate.run(key, String(chatId), JSON.stringify(update), nowIso());
-    storeUserMessage(chat.conversationId, text);
+    const userMetadata = { platform: 'telegram', platform_message_id: String(update.message?.message_id), locale: 'en' };
+    storeUserMessage(chat.conversationId, text, JSON.stringify(userMetadata));
+    chat.history.push({ role: 'user', content: text });
+    if (chat.history.length > historyMessages) chat.history.splice(0, chat.history.length - historyMessages);
     // The bot shows a typing action without waiting for it, and so does the floor.
     void postJson(`${botUrl}/sendChatAction`, { chat_id: chatId, action: 'typing' }).catch(() => undefined);
 
-    const response = await fetch(completionsUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer floor' },
-      body: JSON.stringify({
-        model: PRIMARY_MODEL_ID,
-        messages: [{ role: 'user', content: text }],
-        stream: true,
-        stream_options: { include_usage: true },
-      }),
-    });
-    const answer = contentOfStream(await response.text());
+    const started = Date.now();
+    const request = JSON.stringify({ ...requestFields, messages: [...systemMessages, ...chat.history] });
+    const { content: answer, usage } = readStream(await post(completionsUrl, request, { authorization: 'Bearer floor' }));
+    chat.history.push({ role: 'assistant', content: answer });
 
-    const replyId = storeReply(chat.conversationId, chat.userId, answer);
+    const latencyMs = Date.now() - started;
+    const replyMetadata = {
+      status: 'complete',
+      cached: false,
+      model: requestFields.model,
+      model_id: requestFields.model,
+      provider: 'groq',
+      engine: 'cloud',
+      latency_ms: latencyMs,
+      usage,
+      finish_reason: 'stop',
+      attempts: [{ model: requestFields.model, provider: 'groq', ok: true, latencyMs }],
+      identity_rewrites: 0,
+      persona: 'standard',
+      preset_id: null,
+      locale: 'en',
+    };
+    const replyId = storeReply(chat.conversationId, chat.userId, answer, JSON.stringify(replyMetadata));
     const sent = (await postJson(`${botUrl}/sendMessage`, { chat_id: chatId, text: answer })) as {
       result?: { message_id?: number };
     };
@@ -147,28 +207,47 @@ export async function startFloorBot(telegram: FakeTelegram, openai: FakeOpenAI, 
       polling.abort();
       await polled.catch(() => undefined);
       await Promise.allSettled([...chats.values()].map((chat) => chat.queue));
+      agent.destroy();
       sqlite.close();
     },
   };
 }
 
-async function postJson(url: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal,
+/** POSTs a JSON body and resolves with the whole response body as text. */
+function postText(agent: http.Agent, url: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        signal,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (response) => {
+        const parts: Buffer[] = [];
+        response.on('data', (part: Buffer) => parts.push(part));
+        response.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
   });
-  return response.json();
 }
 
-/** Joins the `delta.content` pieces of an SSE chat completion stream. */
-function contentOfStream(body: string): string {
+/** Joins the `delta.content` pieces of an SSE chat completion stream and takes its usage. */
+function readStream(body: string): { content: string; usage: unknown } {
   let content = '';
+  let usage: unknown = null;
   for (const line of body.split('\n')) {
     if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-    const chunk = JSON.parse(line.slice('data: '.length)) as { choices?: Array<{ delta?: { content?: string } }> };
+    const chunk = JSON.parse(line.slice('data: '.length)) as {
+      choices?: Array<{ delta?: { content?: string } }>;
+      usage?: unknown;
+    };
     content += chunk.choices?.[0]?.delta?.content ?? '';
+    if (chunk.usage) usage = chunk.usage;
   }
-  return content;
+  return { content, usage };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { ChatCompletionBody, FakeOpenAI } from '../tests/support/fake-openai.js';
 import type { FakeTelegram } from '../tests/support/fake-telegram/fake-telegram.js';
 import { CallWatcher, chatIdOf, isMethod } from './call-watcher.js';
 import { startFloorBot } from './floor.js';
@@ -44,6 +45,8 @@ export interface SubjectFigures {
   throughput: ThroughputFigures;
   /** Bot API calls per turn in the throughput run, getUpdates excluded. */
   callsPerTurn: number;
+  /** Mean characters of prompt text (every message's content) per completion request in the throughput run. */
+  promptCharsPerRequest: number;
 }
 
 export interface OverheadFigures {
@@ -55,28 +58,38 @@ export interface OverheadFigures {
 /** A bot under measurement: the full engine or the floor script, on its own fakes. */
 interface Subject {
   telegram: FakeTelegram;
+  openai: FakeOpenAI;
   close(): Promise<void>;
 }
 
-/** Runs the latency and the throughput run against the engine, then against the floor. */
+/**
+ * Runs the latency and the throughput run against the engine, then against the floor. The
+ * floor's completion requests copy the engine's last one: its fields and its system prompt.
+ */
 export async function measureOverhead(plan: OverheadPlan): Promise<OverheadFigures> {
-  const engine = await measureSubject(startEngineSubject, plan);
-  const floor = await measureSubject(startFloorSubject, plan);
+  let requestTemplate: ChatCompletionBody | undefined;
+  const engine = await measureSubject(startEngineSubject, plan, (subject) => {
+    requestTemplate = subject.openai.requests.at(-1)?.body;
+  });
+  if (requestTemplate === undefined) throw new Error('engine run: the fake model received no request');
+  const template = requestTemplate;
+  const floor = await measureSubject(() => startFloorSubject(template), plan);
   return { plan, engine, floor };
 }
 
 async function startEngineSubject(): Promise<Subject> {
   const stack = await startBenchStack();
   await setSendPacing(stack.app, 'off');
-  return { telegram: stack.telegram, close: () => stack.close() };
+  return { telegram: stack.telegram, openai: stack.openai, close: () => stack.close() };
 }
 
-async function startFloorSubject(): Promise<Subject> {
+async function startFloorSubject(requestTemplate: ChatCompletionBody): Promise<Subject> {
   const folder = mkdtempSync(join(tmpdir(), 'bot-bench-floor-'));
   const { telegram, openai } = await startFakes(false);
-  const floor = await startFloorBot(telegram, openai, join(folder, 'floor.sqlite'));
+  const floor = await startFloorBot(telegram, openai, join(folder, 'floor.sqlite'), { requestTemplate });
   return {
     telegram,
+    openai,
     async close() {
       await floor.stop();
       await Promise.all([telegram.close(), openai.close()]);
@@ -85,7 +98,11 @@ async function startFloorSubject(): Promise<Subject> {
   };
 }
 
-async function measureSubject(start: () => Promise<Subject>, plan: OverheadPlan): Promise<SubjectFigures> {
+async function measureSubject(
+  start: () => Promise<Subject>,
+  plan: OverheadPlan,
+  beforeClose: (subject: Subject) => void = () => undefined,
+): Promise<SubjectFigures> {
   const subject = await start();
   const watcher = new CallWatcher(subject.telegram);
   try {
@@ -94,9 +111,18 @@ async function measureSubject(start: () => Promise<Subject>, plan: OverheadPlan)
     await sendBurst(subject.telegram, watcher, plan.chats, 2);
     const latency = await runLatency(subject.telegram, watcher, plan);
     const before = subject.telegram.calls().length;
+    const requestsBefore = subject.openai.requests.length;
     const throughput = await sendBurst(subject.telegram, watcher, plan.chats, plan.throughputRounds);
     const calls = subject.telegram.calls().slice(before).filter((call) => !isMethod(call, 'getUpdates'));
-    return { latency, throughput, callsPerTurn: calls.length / throughput.turns };
+    const requests = subject.openai.requests.slice(requestsBefore);
+    const promptChars = requests.reduce((sum, request) => sum + promptCharacters(request.body), 0);
+    beforeClose(subject);
+    return {
+      latency,
+      throughput,
+      callsPerTurn: calls.length / throughput.turns,
+      promptCharsPerRequest: requests.length === 0 ? 0 : promptChars / requests.length,
+    };
   } finally {
     watcher.stop();
     await subject.close();
@@ -192,4 +218,8 @@ async function sendBurst(telegram: FakeTelegram, watcher: CallWatcher, chats: nu
     turnsPerSecond: (expected * 1000) / elapsedMs,
     cpuMsPerTurn: (cpu.user + cpu.system) / 1000 / expected,
   };
+}
+
+function promptCharacters(body: ChatCompletionBody): number {
+  return body.messages.reduce((sum, message) => sum + (typeof message.content === 'string' ? message.content.length : 0), 0);
 }

@@ -7,7 +7,12 @@ export interface PromptCheckpoint {
   turn: number;
   /** Characters of all prompt messages sent to the chat model on this turn. */
   promptChars: number;
-  /** Rows `loadPromptHistory` returned on this turn (summary row plus messages). */
+  /** Summary (0 or 1) plus messages in the prompt context on this turn. */
+  contextRows: number;
+  /**
+   * Rows read from SQLite for the context on this turn: 0 when the engine's context cache held
+   * it, else what `loadPromptHistory` returned.
+   */
   rowsRead: number;
 }
 
@@ -17,6 +22,8 @@ export interface PromptGrowthFigures {
   lastToTurn50: number;
   /** Summary passes that folded messages. */
   summaryUpdates: number;
+  /** Rows read from SQLite for prompt contexts over the whole run, per turn. */
+  meanRowsRead: number;
 }
 
 /** A fixed-length reply, so growth comes from the number of messages and not their size. */
@@ -29,11 +36,13 @@ const SUMMARY_TEXT = 'Summary: the user sent numbered messages and the assistant
  * engine's own `prompt built` debug log line.
  */
 export async function measurePromptGrowth(checkpointTurns: readonly number[]): Promise<PromptGrowthFigures> {
-  const prompts: Array<{ promptChars: number; rowsRead: number }> = [];
+  const prompts: Array<{ promptChars: number; contextRows: number; rowsRead: number }> = [];
   const logStream = new Writable({
     write(line: Buffer, _encoding, callback) {
-      const entry = JSON.parse(line.toString()) as { msg?: string; promptChars?: number; rowsRead?: number };
-      if (entry.msg === 'prompt built') prompts.push({ promptChars: entry.promptChars ?? 0, rowsRead: entry.rowsRead ?? 0 });
+      const entry = JSON.parse(line.toString()) as { msg?: string; promptChars?: number; contextRows?: number; rowsRead?: number };
+      if (entry.msg === 'prompt built') {
+        prompts.push({ promptChars: entry.promptChars ?? 0, contextRows: entry.contextRows ?? 0, rowsRead: entry.rowsRead ?? 0 });
+      }
       callback();
     },
   });
@@ -62,7 +71,13 @@ export async function measurePromptGrowth(checkpointTurns: readonly number[]): P
       if (prompt === undefined || prompts.length !== turn) throw new Error(`prompt growth: no 'prompt built' log line for turn ${turn}`);
       if (checkpointTurns.includes(turn)) checkpoints.push({ turn, ...prompt });
 
-      const pass = await runSummaryPass({ db: app.db, router: app.router, logger: pino({ level: 'silent' }) });
+      const pass = await runSummaryPass({
+        db: app.db,
+        router: app.router,
+        logger: pino({ level: 'silent' }),
+        // As the bot's scheduled pass does, so the next prompt carries the new summary.
+        onSummaryUpdated: (id) => app.services.engine.contexts.drop(id),
+      });
       summaryUpdates += pass.updated;
     }
   } finally {
@@ -75,5 +90,6 @@ export async function measurePromptGrowth(checkpointTurns: readonly number[]): P
     checkpoints,
     lastToTurn50: atTurn50 === undefined ? Number.NaN : last.promptChars / atTurn50.promptChars,
     summaryUpdates,
+    meanRowsRead: prompts.reduce((sum, prompt) => sum + prompt.rowsRead, 0) / prompts.length,
   };
 }

@@ -98,7 +98,10 @@ export async function startApp(env: EnvConfig, logger: Logger): Promise<RunningA
     const jobs: ScheduledJobsHandle = startScheduledJobs({
       cronExpression: env.SUMMARY_CRON,
       tasks: [
-        { name: 'summary-compaction', run: () => runSummaryPass({ db, router, logger }) },
+        {
+          name: 'summary-compaction',
+          run: () => runSummaryPass({ db, router, logger, onSummaryUpdated: (id) => engine.contexts.drop(id) }),
+        },
         sweepExpiredRows(db),
       ],
       logger,

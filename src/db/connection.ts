@@ -6,6 +6,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type pino from 'pino';
 
 import type { Database } from './schema.js';
+import { StatementCache } from './statement-cache.js';
 
 /** Path that better-sqlite3 treats as a private in-memory database. */
 export const IN_MEMORY_PATH = ':memory:';
@@ -25,7 +26,7 @@ const BUSY_TIMEOUT_MS = 5000;
  * better-sqlite3 12 builds with them on, but the pragma is set rather than relying on that.
  * `synchronous=NORMAL` in WAL mode may lose the last commits on power loss but keeps the file
  * consistent. `:memory:` is accepted, and its journal mode stays `memory` because WAL needs a
- * file.
+ * file. Prepared statements are reused by their SQL text (see `StatementCache`).
  */
 export function openDatabase(path: string, logger?: pino.Logger): Kysely<Database> {
   if (path !== IN_MEMORY_PATH) {
@@ -50,5 +51,5 @@ export function openDatabase(path: string, logger?: pino.Logger): Kysely<Databas
     'database opened',
   );
 
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: new StatementCache(sqlite) }) });
 }

@@ -7,16 +7,18 @@ import { AllModelsFailedError, ContextLengthError, NoModelAvailableError } from 
 import type { AttemptRecord, CompletionResult, Engine, ModelRouter } from '../router/types.js';
 import { resolveActor, type Actor, type ActorServices } from './actor.js';
 import { answerCacheKey, lookupAnswer, storeAnswer } from './answer-cache.js';
+import { ConfigRowCache, type ConfigRows } from './config-rows.js';
 import {
   appendMessage,
   findActiveConversation,
+  findActiveConversationForTurn,
   findRecentUserMessage,
-  hasMessages,
   mergeMessageMetadata,
   startConversation,
   titleFrom,
 } from './conversations.js';
-import { loadPromptHistory, loadSummarySettings } from './history.js';
+import { ContextCache } from './context-cache.js';
+import { loadPromptHistory, type PromptHistory } from './history.js';
 import { enforceIdentity } from './identity-guard.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { effectiveLimits, routerAccessFor, type Limits } from './permissions.js';
@@ -55,11 +57,19 @@ export class ConversationEngine {
   readonly #queue = new KeyedQueue();
   readonly #perMinute: PerMinuteLimiter;
   readonly #log: Logger;
+  /** Personas, identity and summary settings; commands that change them call `invalidate()`. */
+  readonly configRows: ConfigRowCache;
+  /**
+   * Prompt context of recently active conversations. Code that changes stored messages or
+   * summaries outside a turn drops the affected entries.
+   */
+  readonly contexts = new ContextCache();
 
   constructor(deps: EngineDependencies) {
     this.#deps = deps;
     this.#perMinute = new PerMinuteLimiter(() => this.#now().getTime());
     this.#log = deps.logger.child({ component: 'engine' });
+    this.configRows = new ConfigRowCache(deps.db, { now: () => this.#now().getTime() });
   }
 
   get actorServices(): ActorServices {
@@ -97,6 +107,8 @@ export class ConversationEngine {
     if (delivered.length === 0) patch.status = 'failed';
     else patch.status = 'interrupted';
     await mergeMessageMetadata(this.#deps.db, replyMessageId, patch);
+    // The reply was cached as part of the context when it was stored complete.
+    this.contexts.dropMessage(replyMessageId);
   }
 
   /** Starts a new conversation in the chat (`/new`); the next message begins a fresh context. */
@@ -149,15 +161,16 @@ export class ConversationEngine {
     if (waitSeconds > 0) return refuse('limit_per_minute', { seconds: waitSeconds });
 
     const ref = { userId: user.id, platform: message.user.platform, chatId: message.chatId };
-    const conversation =
-      (await findActiveConversation(db, ref)) ?? (await startConversation(db, ref, { title: titleFrom(text) }));
+    const found = await findActiveConversationForTurn(db, ref);
+    const conversation = found?.conversation ?? (await startConversation(db, ref, { title: titleFrom(text) }));
     if (conversation.title === null) {
       await db.updateTable('conversations').set({ title: titleFrom(text) }).where('id', '=', conversation.id).execute();
     }
 
-    const persona = await this.#personaFor(user);
+    const configRows = await this.configRows.get();
+    const persona = personaFor(user, configRows);
     const preset = conversation.preset_id === null ? null : await this.#preset(conversation.preset_id);
-    const isFirstTurn = !(await hasMessages(db, conversation.id));
+    const isFirstTurn = !(found?.hasMessages ?? false);
     const cacheKey = isFirstTurn
       ? answerCacheKey({ question: text, locale, selectedModel: user.selected_model, persona: persona.name, presetId: preset?.id ?? null })
       : null;
@@ -172,6 +185,7 @@ export class ConversationEngine {
         platform_message_id: message.messageId,
         locale,
       }));
+    this.contexts.append(conversation.id, { id: userMessageId, role: 'user', content: text });
     const logIds = { userId: user.id, conversationId: conversation.id, messageId: userMessageId };
 
     if (cacheKey) {
@@ -191,7 +205,7 @@ export class ConversationEngine {
       }
     }
 
-    const identity = await db.selectFrom('ai_identity_config').selectAll().where('id', '=', 1).executeTakeFirst();
+    const { identity } = configRows;
     // The text the user has seen so far, kept so a reply cut mid-stream is stored as shown.
     let streamedText = '';
     const streamOptions: TurnOptions = {
@@ -208,6 +222,7 @@ export class ConversationEngine {
         persona,
         preset,
         identity,
+        summarySettings: configRows.summary,
         preferences,
         conversationId: conversation.id,
         locale,
@@ -280,6 +295,7 @@ export class ConversationEngine {
       }
       return id;
     });
+    this.contexts.append(conversation.id, { id: replyMessageId, role: 'assistant', content: answer });
 
     this.#log.info(
       { ...logIds, replyMessageId, model: result.model, provider: result.provider, latencyMs: result.latencyMs },
@@ -308,6 +324,7 @@ export class ConversationEngine {
     persona: PersonaRow;
     preset: ModelPresetRow | null;
     identity: IdentityRow | undefined;
+    summarySettings: ConfigRows['summary'];
     preferences: PreferenceEntry[];
     conversationId: string;
     locale: Locale;
@@ -316,12 +333,11 @@ export class ConversationEngine {
     logIds: Record<string, unknown>;
   }): Promise<CompletionResult> {
     const { db, router } = this.#deps;
-    const summarySettings = await loadSummarySettings(db);
-    let maxMessages = summarySettings.maxMessages;
+    let maxMessages = input.summarySettings.maxMessages;
 
     // A context-length error is answered by halving the history once and asking again.
     for (let attempt = 0; ; attempt += 1) {
-      const history = await loadPromptHistory(db, input.conversationId, { maxMessages });
+      const history = await this.#promptHistory(input.conversationId, maxMessages, input.summarySettings.maxMessages);
       const messages = buildChatMessages({
         identity: input.identity ?? DEFAULT_IDENTITY,
         persona: input.persona,
@@ -333,7 +349,11 @@ export class ConversationEngine {
         summary: history.summary,
         history: history.messages,
       });
-      this.#log.debug({ ...input.logIds, promptChars: promptCharacters(messages), rowsRead: history.rowsRead }, 'prompt built');
+      if (this.#log.isLevelEnabled('debug')) {
+        const contextRows = (history.summary === null ? 0 : 1) + history.messages.length;
+        const promptChars = promptCharacters(messages);
+        this.#log.debug({ ...input.logIds, promptChars, contextRows, rowsRead: history.rowsRead }, 'prompt built');
+      }
 
       try {
         return await router.complete({
@@ -358,32 +378,34 @@ export class ConversationEngine {
     }
   }
 
-  async #personaFor(user: UserRow): Promise<PersonaRow> {
-    const { db } = this.#deps;
-    const chosen = await db
-      .selectFrom('persona_configs')
-      .selectAll()
-      .where('name', '=', user.active_persona)
-      .where('is_active', '=', 1)
-      .executeTakeFirst();
-    // A persona that needs local access is only used by someone who has it.
-    if (chosen && (chosen.requires_uncensored === 0 || routerAccessFor(user).canUseLocal)) return chosen;
-
-    const fallback = await db
-      .selectFrom('persona_configs')
-      .selectAll()
-      .where('is_active', '=', 1)
-      .where('requires_uncensored', '=', 0)
-      .orderBy('is_default', 'desc')
-      .orderBy('sort_order')
-      .executeTakeFirst();
-    return fallback ?? DEFAULT_PERSONA;
+  /**
+   * The conversation's summary and newest messages, from the context cache when it holds them.
+   * A trimmed retry (`maxMessages` below the configured limit) reads the database and is not kept.
+   */
+  async #promptHistory(conversationId: string, maxMessages: number, configuredMax: number): Promise<PromptHistory> {
+    const cached = this.contexts.get(conversationId, maxMessages);
+    if (cached) return cached;
+    const generation = this.contexts.generation;
+    const history = await loadPromptHistory(this.#deps.db, conversationId, { maxMessages });
+    if (maxMessages === configuredMax) this.contexts.store(conversationId, history, maxMessages, generation);
+    return history;
   }
 
   async #preset(presetId: number): Promise<ModelPresetRow | null> {
     const preset = await this.#deps.db.selectFrom('model_presets').selectAll().where('id', '=', presetId).executeTakeFirst();
     return preset ?? null;
   }
+}
+
+/**
+ * The user's active persona, or the default one when it is gone or inactive. A persona that
+ * needs local access is only used by someone who has it.
+ */
+function personaFor(user: UserRow, rows: ConfigRows): PersonaRow {
+  const chosen = rows.personas.find((persona) => persona.name === user.active_persona);
+  if (chosen && (chosen.requires_uncensored === 0 || routerAccessFor(user).canUseLocal)) return chosen;
+  // The rows come ordered default first, then by sort order.
+  return rows.personas.find((persona) => persona.requires_uncensored === 0) ?? DEFAULT_PERSONA;
 }
 
 function chatKey(platform: Platform, chatId: string): string {

@@ -34,7 +34,8 @@ export interface ChatRef {
   chatId: string;
 }
 
-export async function findActiveConversation(db: Kysely<Database>, ref: ChatRef): Promise<ConversationRow | undefined> {
+/** The chat's active conversations, newest first; normally there is one. */
+function activeConversations(db: Kysely<Database>, ref: ChatRef) {
   return db
     .selectFrom('conversations')
     .selectAll()
@@ -42,8 +43,30 @@ export async function findActiveConversation(db: Kysely<Database>, ref: ChatRef)
     .where('platform', '=', ref.platform)
     .where('chat_id', '=', ref.chatId)
     .where('is_active', '=', 1)
-    .orderBy('created_at', 'desc')
+    .orderBy('created_at', 'desc');
+}
+
+export async function findActiveConversation(db: Kysely<Database>, ref: ChatRef): Promise<ConversationRow | undefined> {
+  return activeConversations(db, ref).executeTakeFirst();
+}
+
+/**
+ * The chat's active conversation and whether it holds any message yet, in one read: a chat
+ * turn needs both, the second to know whether the message is the first question (which the
+ * answer cache serves).
+ */
+export async function findActiveConversationForTurn(
+  db: Kysely<Database>,
+  ref: ChatRef,
+): Promise<{ conversation: ConversationRow; hasMessages: boolean } | undefined> {
+  const row = await activeConversations(db, ref)
+    .select((eb) =>
+      eb.exists(eb.selectFrom('messages').select('messages.id').whereRef('messages.conversation_id', '=', 'conversations.id')).as('has_messages'),
+    )
     .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const { has_messages: hasMessages, ...conversation } = row;
+  return { conversation, hasMessages: Number(hasMessages) === 1 };
 }
 
 /** Starts a conversation and makes it the only active one of the user in that chat. */
@@ -122,12 +145,6 @@ export async function mergeMessageMetadata(
     })
     .where('id', '=', messageId)
     .execute();
-}
-
-/** Whether the conversation has any message yet; a turn without one is context-free. */
-export async function hasMessages(db: Kysely<Database>, conversationId: string): Promise<boolean> {
-  const row = await db.selectFrom('messages').select('id').where('conversation_id', '=', conversationId).limit(1).executeTakeFirst();
-  return row !== undefined;
 }
 
 /** Number of messages in the conversation. */

@@ -84,50 +84,45 @@ export async function loadPromptHistory(
   conversationId: string,
   settings: { maxMessages: number },
 ): Promise<PromptHistory> {
-  // The summary is read before the messages. If the summary job moves `last_message_id` in
-  // between, this call still returns a consistent pair: the old summary with the messages
-  // after the old id.
-  const summaryRow = await db
-    .selectFrom('conversation_summaries')
-    .select(['summary', 'last_message_id'])
-    .where('conversation_id', '=', conversationId)
-    .executeTakeFirst();
-
-  const afterId = summaryRow?.last_message_id ?? 0;
   const limit = Math.max(0, Math.floor(settings.maxMessages));
 
-  const rows =
-    limit === 0
-      ? []
-      : await db
-          .selectFrom('messages')
-          .select(['id', 'role', 'content'])
-          .where('conversation_id', '=', conversationId)
-          .where('id', '>', afterId)
-          .where((eb) =>
-            eb.or([
-              eb('role', '=', 'user'),
-              eb.and([eb('role', '=', 'assistant'), isCompleteReply()]),
-            ]),
-          )
-          // Image turns (`/imagine` and its caption) are not part of the chat.
-          .where(isChatTurn())
-          .orderBy('id', 'desc')
-          .limit(limit)
-          .execute();
+  // The summary row and the messages after it come from one statement, so they are one
+  // consistent snapshot even while the summary job moves `last_message_id`. The summary row,
+  // if any, is tagged with the role `summary`.
+  const summaryQuery = db
+    .selectFrom('conversation_summaries')
+    .select((eb) => [eb.fn.coalesce('last_message_id', eb.lit(0)).as('id'), sql<string>`'summary'`.as('role'), 'summary as content'])
+    .where('conversation_id', '=', conversationId);
+  const summarizedUpTo = db
+    .selectFrom('conversation_summaries')
+    .select('last_message_id')
+    .where('conversation_id', '=', conversationId);
+  const recent = db
+    .selectFrom('messages')
+    .select(['id', 'role', 'content'])
+    .where('conversation_id', '=', conversationId)
+    .where('id', '>', (eb) => eb.fn.coalesce(summarizedUpTo, eb.lit(0)))
+    .where((eb) => eb.or([eb('role', '=', 'user'), eb.and([eb('role', '=', 'assistant'), isCompleteReply()])]))
+    // Image turns (`/imagine` and its caption) are not part of the chat.
+    .where(isChatTurn())
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .as('recent');
+  const rows = await summaryQuery.unionAll(db.selectFrom(recent).select(['id', 'role', 'content'])).execute();
 
-  const messages: HistoryMessage[] = rows.reverse().map((row) => ({
-    id: row.id,
-    role: row.role === 'user' ? 'user' : 'assistant',
-    content: row.content,
-  }));
-
-  const summary = summaryRow === undefined || summaryRow.summary === '' ? null : summaryRow.summary;
+  let summaryRow: { content: string } | undefined;
+  const messages: HistoryMessage[] = [];
+  for (const row of rows) {
+    if (row.role === 'summary') summaryRow = row;
+    else messages.push({ id: row.id, role: row.role === 'user' ? 'user' : 'assistant', content: row.content });
+  }
+  // The newest messages were taken first; the prompt wants them oldest first.
+  messages.sort((a, b) => a.id - b.id);
 
   return {
-    summary,
+    summary: summaryRow === undefined || summaryRow.content === '' ? null : summaryRow.content,
     messages,
-    rowsRead: (summaryRow === undefined ? 0 : 1) + rows.length,
+    rowsRead: rows.length,
   };
 }
 

@@ -20,6 +20,8 @@ export interface SummaryPassOptions {
   logger: pino.Logger;
   /** Maximum conversations handled in this pass; the rest wait for the next one. */
   limit?: number;
+  /** Called after a conversation's summary changed, e.g. to drop a cached prompt context. */
+  onSummaryUpdated?: (conversationId: string) => void;
 }
 
 export interface SummaryPassResult {
@@ -76,6 +78,7 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
         });
         if (outcome === 'updated') {
           updated += 1;
+          options.onSummaryUpdated?.(conversationId);
         }
       } catch (error) {
         failed += 1;

@@ -33,7 +33,17 @@ import { chooseCut, isLineBreak, isWhitespace, splitGraphemes } from './text-bre
  */
 export function splitTelegramHtml(html: string, limit = TELEGRAM_MESSAGE_MAX_LENGTH): string[] {
   checkLimit(limit);
-  return splitUnits(tokenizeTelegramHtml(html), limit);
+  // Most replies fit in one message. Their text needs no cut, so it is kept in runs between
+  // tags rather than broken into graphemes, which costs an object per character.
+  const runs = tokenizeTelegramHtml(html, false);
+  if (visibleLength(runs) <= limit) return splitUnits(runs, limit);
+  return splitUnits(tokenizeTelegramHtml(html, true), limit);
+}
+
+function visibleLength(units: readonly Unit[]): number {
+  let length = 0;
+  for (const unit of units) if (unit.kind === 'text') length += unit.text.length;
+  return length;
 }
 
 /**
@@ -49,7 +59,7 @@ export function splitPlainText(text: string, limit = TELEGRAM_MESSAGE_MAX_LENGTH
 type Unit =
   | { kind: 'open'; name: string; html: string }
   | { kind: 'close'; name: string; html: string }
-  /** One grapheme cluster of visible text, decoded. */
+  /** Visible text, decoded: one grapheme cluster, or a whole run between tags when nothing is cut. */
   | { kind: 'text'; text: string };
 
 type OpenUnit = Extract<Unit, { kind: 'open' }>;
@@ -64,17 +74,20 @@ function checkLimit(limit: number): void {
   }
 }
 
-function tokenizeTelegramHtml(html: string): Unit[] {
+/** Cuts HTML into tags and text; the text into graphemes when `graphemes` is set, else into runs. */
+function tokenizeTelegramHtml(html: string, graphemes: boolean): Unit[] {
   const units: Unit[] = [];
   let textStart = 0;
   let index = 0;
 
   const flushText = (end: number): void => {
-    if (end > textStart) {
-      for (const grapheme of splitGraphemes(decodeEntities(html.slice(textStart, end)))) {
-        units.push({ kind: 'text', text: grapheme });
-      }
+    if (end <= textStart) return;
+    const text = decodeEntities(html.slice(textStart, end));
+    if (!graphemes) {
+      units.push({ kind: 'text', text });
+      return;
     }
+    for (const grapheme of splitGraphemes(text)) units.push({ kind: 'text', text: grapheme });
   };
 
   while (index < html.length) {

@@ -41,20 +41,18 @@ export async function callModel(options: ModelCallOptions): Promise<ModelCallRes
   const timeoutMs = entry.api.timeoutMs;
   const controller = new AbortController();
   let timedOut = false;
-  let idleTimer: NodeJS.Timeout | undefined;
-
+  const idleTimer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  // `refresh()` restarts the same timer, where a new one per chunk would allocate each time.
   const restartIdleTimer = (): void => {
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
+    idleTimer.refresh();
   };
   const abortFromCaller = (): void => controller.abort();
 
   if (signal?.aborted) controller.abort();
   signal?.addEventListener('abort', abortFromCaller, { once: true });
-  restartIdleTimer();
 
   try {
     const body = requestBody(options);

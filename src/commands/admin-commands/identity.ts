@@ -37,8 +37,8 @@ const identityOptions = z.discriminatedUnion('action', [
 
 /**
  * `/identity [show | set FIELD VALUE]`: shows or changes the assistant's identity in
- * `ai_identity_config` row 1. The engine reads the row on every turn, so a change applies to
- * the next message. `forbid_provider_mention` takes a boolean word (true/false, yes/no,
+ * `ai_identity_config` row 1. A change drops the engine's cached copy of the row, so it
+ * applies to the next message. `forbid_provider_mention` takes a boolean word (true/false, yes/no,
  * on/off, 1/0, evet/hayır).
  */
 export const identityCommand: CommandDefinition<typeof identityOptions> = {
@@ -122,6 +122,7 @@ async function setIdentityField(context: CommandContext<unknown>, field: Identit
     return { text: context.t('error.internal'), isError: true };
   }
 
+  context.services.engine.configRows.invalidate();
   context.services.logger.info({ userId: context.actor.user.id, field }, 'identity changed');
   return { text: context.t('identity.saved', { field, value: escapeMarkdown(value) }) };
 }

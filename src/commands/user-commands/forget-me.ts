@@ -38,6 +38,8 @@ export const forgetMeCommand: CommandDefinition<typeof forgetMeOptions> = {
     const counts = await context.services.engine.runInChat(context.platform, context.chatId, () =>
       eraseUserData(context.services.db, userId),
     );
+    // Erased messages must not stay in memory either; erasures are rare, so every entry goes.
+    context.services.engine.contexts.clear();
     context.services.logger.info({ userId, ...counts }, 'user data erased');
     return { text: context.t('forget_me.done') };
   },

@@ -5,6 +5,7 @@ import {
   appendMessage,
   countMessages,
   findActiveConversation,
+  findActiveConversationForTurn,
   mergeMessageMetadata,
   startConversation,
   titleFrom,
@@ -130,6 +131,21 @@ describe('conversation storage', () => {
 
   it('finds nothing for a new chat', async () => {
     expect(await findActiveConversation(temp.db, ref)).toBeUndefined();
+    expect(await findActiveConversationForTurn(temp.db, ref)).toBeUndefined();
+  });
+
+  it('tells a turn whether the active conversation has messages yet', async () => {
+    await startConversation(temp.db, ref);
+    const conversation = await startConversation(temp.db, ref, { title: 'Bread' });
+
+    const expected = await findActiveConversation(temp.db, ref);
+    const empty = await findActiveConversationForTurn(temp.db, ref);
+    await appendMessage(temp.db, conversation.id, 'user', 'How do I bake bread?');
+    const started = await findActiveConversationForTurn(temp.db, ref);
+
+    expect(empty).toEqual({ conversation: expected, hasMessages: false });
+    expect(started?.conversation.id).toBe(conversation.id);
+    expect(started?.hasMessages).toBe(true);
   });
 
   it('moves updated_at with each message', async () => {

@@ -1,0 +1,99 @@
+import type { HistoryMessage, PromptHistory } from './history.js';
+
+/** Conversations whose prompt context is kept; the least recently used one is dropped first. */
+export const DEFAULT_CONTEXT_CAPACITY = 1_000;
+
+/** The prompt context of one conversation, as `loadPromptHistory` returned it and turns extended it. */
+export interface CachedContext {
+  summary: string | null;
+  /** Oldest first, at most `maxMessages`. */
+  messages: HistoryMessage[];
+  /** The history limit the entry was read and trimmed with. */
+  maxMessages: number;
+}
+
+/**
+ * The prompt context (summary and newest messages) of recently active conversations, kept in
+ * memory so that a turn does not read it back from SQLite: that read was the most expensive
+ * statement of a turn. The engine is the only writer of chat turns, and turns of one chat run
+ * one at a time, so it keeps an entry current by appending each message it stores.
+ *
+ * An entry is dropped whenever the stored context changes in another way: a new summary, a
+ * reply marked failed after delivery, or erased data. A read that started before such a drop
+ * is not stored (see `generation`).
+ */
+export class ContextCache {
+  readonly #capacity: number;
+  readonly #entries = new Map<string, CachedContext>();
+  #generation = 0;
+
+  constructor(capacity = DEFAULT_CONTEXT_CAPACITY) {
+    this.#capacity = capacity;
+  }
+
+  /** Bumped by every drop; pass the value taken before a database read to `store`. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The conversation's context when it is cached with this history limit. */
+  get(conversationId: string, maxMessages: number): PromptHistory | undefined {
+    const entry = this.#entries.get(conversationId);
+    if (entry === undefined) return undefined;
+    if (entry.maxMessages !== maxMessages) return undefined;
+    // Map keeps insertion order; moving the entry to the end makes the first one the least recently used.
+    this.#entries.delete(conversationId);
+    this.#entries.set(conversationId, entry);
+    return { summary: entry.summary, messages: [...entry.messages], rowsRead: 0 };
+  }
+
+  /**
+   * Keeps a context read from the database, unless something was dropped since `generation`
+   * was taken: the read may then predate the change.
+   */
+  store(conversationId: string, history: PromptHistory, maxMessages: number, generation: number): void {
+    if (generation !== this.#generation) return;
+    this.#entries.delete(conversationId);
+    this.#entries.set(conversationId, { summary: history.summary, messages: [...history.messages], maxMessages });
+    if (this.#entries.size > this.#capacity) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  /**
+   * Adds a message the engine just stored to a cached context, dropping the oldest beyond the
+   * limit. A message already present (an update handled again after a crash) is not added twice.
+   */
+  append(conversationId: string, message: HistoryMessage): void {
+    const entry = this.#entries.get(conversationId);
+    if (entry === undefined) return;
+    const last = entry.messages.at(-1);
+    if (last !== undefined && last.id >= message.id) return;
+    entry.messages.push(message);
+    if (entry.messages.length > entry.maxMessages) entry.messages.splice(0, entry.messages.length - entry.maxMessages);
+  }
+
+  /** Drops one conversation's context; the next turn reads it from the database. */
+  drop(conversationId: string): void {
+    this.#entries.delete(conversationId);
+    this.#generation += 1;
+  }
+
+  /**
+   * Drops the context that holds a message, e.g. a reply marked failed after it was cached.
+   * Searches every entry; it runs only when a delivery fails.
+   */
+  dropMessage(messageId: number): void {
+    for (const [conversationId, entry] of this.#entries) {
+      if (entry.messages.some((message) => message.id === messageId)) this.drop(conversationId);
+    }
+  }
+
+  /** Drops every context. */
+  clear(): void {
+    this.#entries.clear();
+    this.#generation += 1;
+  }
+}
