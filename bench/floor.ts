@@ -35,8 +35,9 @@ export interface FloorBot {
 
 export interface FloorOptions {
   /**
-   * A completion request the bot sent. The floor sends the same fields and leading system
-   * messages, followed by the chat's history. Without it the floor sends no system message.
+   * The fields of a completion request the bot sent, with only the messages that come before
+   * the chat's history (system prompt, example dialogue). The floor sends these messages
+   * followed by the chat's history. Without it the floor sends the history alone.
    */
   requestTemplate?: ChatCompletionBody;
   /** Messages of history in each request, the new user message included; the bot's default is 40. */
@@ -90,7 +91,6 @@ export async function startFloorBot(
     stream: true,
     stream_options: { include_usage: true },
   };
-  const systemMessages = templateMessages.filter((message) => message.role === 'system');
   const historyMessages = options.historyMessages ?? DEFAULT_HISTORY_MESSAGES;
 
   interface FloorChat {
@@ -146,7 +146,7 @@ export async function startFloorBot(
     void postJson(`${botUrl}/sendChatAction`, { chat_id: chatId, action: 'typing' }).catch(() => undefined);
 
     const started = Date.now();
-    const request = JSON.stringify({ ...requestFields, messages: [...systemMessages, ...chat.history] });
+    const request = JSON.stringify({ ...requestFields, messages: [...templateMessages, ...chat.history] });
     const { content: answer, usage } = readStream(await post(completionsUrl, request, { authorization: 'Bearer floor' }));
     chat.history.push({ role: 'assistant', content: answer });
 

@@ -64,12 +64,14 @@ interface Subject {
 
 /**
  * Runs the latency and the throughput run against the engine, then against the floor. The
- * floor's completion requests copy the engine's last one: its fields and its system prompt.
+ * floor's completion requests copy the engine's last one: its fields and the messages before
+ * the chat's history.
  */
 export async function measureOverhead(plan: OverheadPlan): Promise<OverheadFigures> {
   let requestTemplate: ChatCompletionBody | undefined;
   const engine = await measureSubject(startEngineSubject, plan, (subject) => {
-    requestTemplate = subject.openai.requests.at(-1)?.body;
+    const last = subject.openai.requests.at(-1)?.body;
+    if (last !== undefined) requestTemplate = { ...last, messages: withoutChatHistory(last.messages) };
   });
   if (requestTemplate === undefined) throw new Error('engine run: the fake model received no request');
   const template = requestTemplate;
@@ -222,4 +224,21 @@ async function sendBurst(telegram: FakeTelegram, watcher: CallWatcher, chats: nu
 
 function promptCharacters(body: ChatCompletionBody): number {
   return body.messages.reduce((sum, message) => sum + (typeof message.content === 'string' ? message.content.length : 0), 0);
+}
+
+/** What the bench chats send, and the fake model's echo replies to it. */
+const BENCH_TURN = /^(?:Reply to: )?(?:Burst|Latency) round \d+ from chat \d+: /;
+
+/**
+ * The messages of a bot request that come before the chat's history: the system prompt and the
+ * persona's example dialogue. The history is the trailing run of bench messages and replies.
+ */
+function withoutChatHistory(messages: ChatCompletionBody['messages']): ChatCompletionBody['messages'] {
+  let end = messages.length;
+  while (end > 0) {
+    const content = messages[end - 1]?.content;
+    if (typeof content !== 'string' || !BENCH_TURN.test(content)) break;
+    end -= 1;
+  }
+  return messages.slice(0, end);
 }
