@@ -76,7 +76,7 @@ export async function measurePromptGrowth(checkpointTurns: readonly number[]): P
         router: app.router,
         logger: pino({ level: 'silent' }),
         // As the bot's scheduled pass does, so the next prompt carries the new summary.
-        onSummaryUpdated: (id) => app.services.engine.contexts.drop(id),
+        guard: app.services.engine.contexts,
       });
       summaryUpdates += pass.updated;
     }

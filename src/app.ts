@@ -100,7 +100,7 @@ export async function startApp(env: EnvConfig, logger: Logger): Promise<RunningA
       tasks: [
         {
           name: 'summary-compaction',
-          run: () => runSummaryPass({ db, router, logger, onSummaryUpdated: (id) => engine.contexts.drop(id) }),
+          run: () => runSummaryPass({ db, router, logger, guard: engine.contexts }),
         },
         sweepExpiredRows(db),
       ],

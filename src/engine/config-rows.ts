@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import type { Database, IdentityRow, PersonaRow } from '../db/schema.js';
 import { loadSummarySettings, type SummarySettings } from './history.js';
@@ -33,15 +34,18 @@ export class ConfigRowCache {
   /** Bumped by `invalidate()`, so a read that started before it is not kept. */
   #generation = 0;
 
+  /** `now` is in milliseconds; the default, `performance.now()`, never moves backwards. */
   constructor(db: Kysely<Database>, options: { now?: () => number; maxAgeMs?: number } = {}) {
     this.#db = db;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? (() => performance.now());
     this.#maxAgeMs = options.maxAgeMs ?? CONFIG_ROWS_MAX_AGE_MS;
   }
 
   /** The cached rows, read from the database when missing or older than `maxAgeMs`. */
   get(): Promise<ConfigRows> {
-    if (this.#rows !== undefined && this.#now() - this.#loadedAt < this.#maxAgeMs) return Promise.resolve(this.#rows);
+    // A clock that stepped back (a wall clock after a time sync) counts as expired.
+    const age = this.#now() - this.#loadedAt;
+    if (this.#rows !== undefined && age >= 0 && age < this.#maxAgeMs) return Promise.resolve(this.#rows);
     // Turns that arrive while a read runs share it rather than starting their own.
     if (this.#loading === undefined) {
       const loading = this.#load();

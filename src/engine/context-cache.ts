@@ -20,11 +20,15 @@ export interface CachedContext {
  *
  * An entry is dropped whenever the stored context changes in another way: a new summary, a
  * reply marked failed after delivery, or erased data. A read that started before such a drop
- * is not stored (see `generation`).
+ * is not stored (see `generation`). A writer outside the chat's queue, the summary job, calls
+ * `hold` before its write and `release` after it, so no turn uses or keeps the context from
+ * before the write while the write completes.
  */
 export class ContextCache {
   readonly #capacity: number;
   readonly #entries = new Map<string, CachedContext>();
+  /** Conversations whose stored context is being changed, with the number of changes running. */
+  readonly #held = new Map<string, number>();
   #generation = 0;
 
   constructor(capacity = DEFAULT_CONTEXT_CAPACITY) {
@@ -43,8 +47,7 @@ export class ContextCache {
   /** The conversation's context when it is cached with this history limit. */
   get(conversationId: string, maxMessages: number): PromptHistory | undefined {
     const entry = this.#entries.get(conversationId);
-    if (entry === undefined) return undefined;
-    if (entry.maxMessages !== maxMessages) return undefined;
+    if (entry === undefined || entry.maxMessages !== maxMessages) return undefined;
     // Map keeps insertion order; moving the entry to the end makes the first one the least recently used.
     this.#entries.delete(conversationId);
     this.#entries.set(conversationId, entry);
@@ -56,7 +59,7 @@ export class ContextCache {
    * was taken: the read may then predate the change.
    */
   store(conversationId: string, history: PromptHistory, maxMessages: number, generation: number): void {
-    if (generation !== this.#generation) return;
+    if (generation !== this.#generation || this.#held.has(conversationId)) return;
     this.#entries.delete(conversationId);
     this.#entries.set(conversationId, { summary: history.summary, messages: [...history.messages], maxMessages });
     if (this.#entries.size > this.#capacity) this.#entries.delete(this.#entries.keys().next().value!);
@@ -82,13 +85,32 @@ export class ContextCache {
   }
 
   /**
-   * Drops the context that holds a message, e.g. a reply marked failed after it was cached.
-   * Searches every entry; it runs only when a delivery fails.
+   * Drops the context that contains a message, e.g. a reply marked failed after it was cached.
+   * Searches every entry; it runs only when a delivery fails. The generation moves even when
+   * no entry contains the message, so a read already running is not kept either.
    */
   dropMessage(messageId: number): void {
     for (const [conversationId, entry] of this.#entries) {
-      if (entry.messages.some((message) => message.id === messageId)) this.drop(conversationId);
+      if (entry.messages.some((message) => message.id === messageId)) this.#entries.delete(conversationId);
     }
+    this.#generation += 1;
+  }
+
+  /**
+   * Marks the conversation's stored context as being changed: its entry is dropped, and until
+   * the matching `release` no context of it is kept.
+   */
+  hold(conversationId: string): void {
+    this.#held.set(conversationId, (this.#held.get(conversationId) ?? 0) + 1);
+    this.drop(conversationId);
+  }
+
+  /** Ends a change begun with `hold`. A read that ran during the change is not kept. */
+  release(conversationId: string): void {
+    const count = (this.#held.get(conversationId) ?? 1) - 1;
+    if (count > 0) this.#held.set(conversationId, count);
+    else this.#held.delete(conversationId);
+    this.drop(conversationId);
   }
 
   /** Drops every context. */

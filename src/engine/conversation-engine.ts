@@ -69,6 +69,7 @@ export class ConversationEngine {
     this.#deps = deps;
     this.#perMinute = new PerMinuteLimiter(() => this.#now().getTime());
     this.#log = deps.logger.child({ component: 'engine' });
+    // The engine's clock, so tests that move it also age the cached rows.
     this.configRows = new ConfigRowCache(deps.db, { now: () => this.#now().getTime() });
   }
 

@@ -130,7 +130,7 @@ export async function loadPromptHistory(
  * SQL condition: the message is not part of an image turn, whose prompt (`kind` `image_prompt`)
  * and caption (`kind` `image`) stay out of the chat's context.
  */
-function isChatTurn(): RawBuilder<boolean> {
+export function isChatTurn(): RawBuilder<boolean> {
   return sql<boolean>`(CASE WHEN json_valid(extra_metadata)
     THEN coalesce(json_extract(extra_metadata, '$.kind') NOT IN ('image', 'image_prompt'), 1) ELSE 1 END)`;
 }

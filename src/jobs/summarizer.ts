@@ -3,7 +3,7 @@ import type pino from 'pino';
 
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/values.js';
-import { isCompleteReply } from '../engine/history.js';
+import { isChatTurn, isCompleteReply } from '../engine/history.js';
 import type { SummarySettings } from '../engine/history.js';
 import type { ChatMessage, ModelRouter } from '../router/types.js';
 
@@ -38,6 +38,16 @@ export interface TranscriptMessage {
 
 export type SummarizeOutcome = 'skipped' | 'updated';
 
+/**
+ * Told before and after a summary write, so that a copy of the conversation's prompt context
+ * kept elsewhere is neither used nor refilled from before the write. The engine's
+ * `ContextCache` is one.
+ */
+export interface SummaryWriteGuard {
+  hold(conversationId: string): void;
+  release(conversationId: string): void;
+}
+
 export interface SummarizeConversationOptions {
   db: Kysely<Database>;
   router: ModelRouter;
@@ -45,6 +55,7 @@ export interface SummarizeConversationOptions {
   conversationId: string;
   /** `enabled` is not read here: the caller decides whether summaries run at all. */
   settings: Pick<SummarySettings, 'firstThreshold' | 'updateStep'>;
+  guard?: SummaryWriteGuard;
 }
 
 /**
@@ -122,8 +133,8 @@ export function countMessagesToFold(
  * Folds the older messages of one conversation into its rolling summary, if it is due.
  *
  * Sends only the previous summary and the messages being folded to a model of purpose
- * `summary`, never the whole history. System rows and replies that are not complete are
- * folded past without being sent. One call makes at most one model request of up to
+ * `summary`, never the whole history. System rows, replies that are not complete and image
+ * turns (`/imagine` prompts and captions) are folded past without being sent. One call makes at most one model request of up to
  * `FOLD_MAX_CHARS` characters, so a long backlog is folded over several calls.
  *
  * No transaction is held across the model call. The write is one UPDATE (or INSERT) that
@@ -157,7 +168,7 @@ export async function summarizeConversation(
 
   const rows = await db
     .selectFrom('messages')
-    .select(['id', 'role', 'content', isCompleteReply().as('is_complete')])
+    .select(['id', 'role', 'content', isCompleteReply().as('is_complete'), isChatTurn().as('is_chat_turn')])
     .where('conversation_id', '=', conversationId)
     .where('id', '>', afterId)
     .orderBy('id', 'asc')
@@ -189,7 +200,13 @@ export async function summarizeConversation(
     summary = summary.slice(0, SUMMARY_MAX_CHARS);
   }
 
-  const written = await writeSummary(db, conversationId, current, summary, lastFoldedId);
+  options.guard?.hold(conversationId);
+  let written: boolean;
+  try {
+    written = await writeSummary(db, conversationId, current, summary, lastFoldedId);
+  } finally {
+    options.guard?.release(conversationId);
+  }
   if (!written) {
     logger.info(
       { conversationId, expectedLastMessageId: current?.last_message_id ?? null },
@@ -226,7 +243,7 @@ interface FoldBatch {
  * progress.
  */
 function takeFoldBatch(
-  rows: readonly { id: number; role: string; content: string; is_complete: unknown }[],
+  rows: readonly { id: number; role: string; content: string; is_complete: unknown; is_chat_turn: unknown }[],
 ): FoldBatch {
   const messages: TranscriptMessage[] = [];
   let chars = 0;
@@ -234,7 +251,9 @@ function takeFoldBatch(
   let lastId = 0;
 
   for (const row of rows) {
-    const sendable = row.role === 'user' || (row.role === 'assistant' && Number(row.is_complete) === 1);
+    // Image turns stay out of the summary as they stay out of chat prompts.
+    const chatMessage = row.role === 'user' || (row.role === 'assistant' && Number(row.is_complete) === 1);
+    const sendable = chatMessage && Number(row.is_chat_turn) === 1;
     if (sendable) {
       if (messages.length > 0 && chars + row.content.length > FOLD_MAX_CHARS) {
         break;

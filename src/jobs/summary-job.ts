@@ -6,7 +6,7 @@ import type { Database } from '../db/schema.js';
 import { loadSummarySettings } from '../engine/history.js';
 import type { SummarySettings } from '../engine/history.js';
 import type { ModelRouter } from '../router/types.js';
-import { summarizeConversation } from './summarizer.js';
+import { summarizeConversation, type SummaryWriteGuard } from './summarizer.js';
 
 /**
  * Maximum conversations summarized per pass when the caller sets no `limit`. Each costs at
@@ -20,8 +20,8 @@ export interface SummaryPassOptions {
   logger: pino.Logger;
   /** Maximum conversations handled in this pass; the rest wait for the next one. */
   limit?: number;
-  /** Called after a conversation's summary changed, e.g. to drop a cached prompt context. */
-  onSummaryUpdated?: (conversationId: string) => void;
+  /** Told around each summary write, e.g. the engine's cache of prompt contexts. */
+  guard?: SummaryWriteGuard;
 }
 
 export interface SummaryPassResult {
@@ -75,10 +75,10 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
           logger,
           conversationId,
           settings,
+          guard: options.guard,
         });
         if (outcome === 'updated') {
           updated += 1;
-          options.onSummaryUpdated?.(conversationId);
         }
       } catch (error) {
         failed += 1;

@@ -35,11 +35,15 @@ export const forgetMeCommand: CommandDefinition<typeof forgetMeOptions> = {
     }
 
     const userId = context.actor.user.id;
+    // Erased messages must not stay in memory either. Erasures are rare, so every cached
+    // context goes, before the erasure and again after it, so that a turn of this user on
+    // another chat that read its context meanwhile does not keep it.
+    const { contexts } = context.services.engine;
+    contexts.clear();
     const counts = await context.services.engine.runInChat(context.platform, context.chatId, () =>
       eraseUserData(context.services.db, userId),
     );
-    // Erased messages must not stay in memory either; erasures are rare, so every entry goes.
-    context.services.engine.contexts.clear();
+    contexts.clear();
     context.services.logger.info({ userId, ...counts }, 'user data erased');
     return { text: context.t('forget_me.done') };
   },

@@ -1,9 +1,10 @@
+import type { Kysely } from 'kysely';
 import pino from 'pino';
 
 import { dispatchCommand } from '../../../src/commands/dispatcher.js';
 import { findCommand } from '../../../src/commands/registry.js';
 import type { CommandInvocation, CommandReply, CommandServices } from '../../../src/commands/types.js';
-import type { UserRow } from '../../../src/db/schema.js';
+import type { Database, UserRow } from '../../../src/db/schema.js';
 import { ConversationEngine } from '../../../src/engine/conversation-engine.js';
 import type { Role } from '../../../src/engine/permissions.js';
 import { SystemSettings } from '../../../src/engine/settings.js';
@@ -110,4 +111,17 @@ export async function addPerson(
   const user = person(platform, id, languageCode);
   await fixture.addUser(user, { role });
   return user;
+}
+
+/**
+ * Makes prompts easy to compare and summaries quick to come: no persona has example
+ * dialogue, and a summary is due at 4 messages and folds all but the newest 2.
+ */
+export async function useShortContexts(db: Kysely<Database>): Promise<void> {
+  await db.updateTable('persona_configs').set({ example_dialogues: '[]' }).execute();
+  await db
+    .updateTable('conversation_summary_settings')
+    .set({ summary_enabled: 1, summary_first_threshold: 4, summary_update_step: 2 })
+    .where('id', '=', 1)
+    .execute();
 }

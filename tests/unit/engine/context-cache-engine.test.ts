@@ -176,9 +176,12 @@ describe('engine context cache', () => {
       db,
       router: summaryRouter,
       logger: pino({ level: 'silent' }),
-      onSummaryUpdated: (id) => {
-        dropped.push(id);
-        engine.contexts.drop(id);
+      guard: {
+        hold: (id) => engine.contexts.hold(id),
+        release: (id) => {
+          dropped.push(id);
+          engine.contexts.release(id);
+        },
       },
     });
     expect(pass).toEqual({ status: 'completed', checked: 1, updated: 1, failed: 0 });

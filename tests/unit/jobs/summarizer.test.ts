@@ -233,6 +233,21 @@ describe('summarizeConversation', () => {
     expect(text).not.toContain('SYSTEM-ROW');
   });
 
+  it('folds past image turns without sending them', async () => {
+    await addMessage('user', 'm1.');
+    await addMessage('user', '/imagine IMAGE-PROMPT', '{"kind":"image_prompt"}');
+    await addMessage('assistant', 'IMAGE-CAPTION', '{"status":"complete","kind":"image"}');
+    await addMessages(9);
+    const router = new RecordingRouter(() => 'summary');
+
+    await summarize(router);
+
+    const text = router.lastRequestText();
+    expect(text).toContain('m1.');
+    expect(text).not.toContain('IMAGE-PROMPT');
+    expect(text).not.toContain('IMAGE-CAPTION');
+  });
+
   it('moves past unsendable rows without a model call', async () => {
     const failedId = await addMessage('assistant', 'error', '{"status":"failed"}');
     const systemId = await addMessage('system', 'note');
