@@ -170,10 +170,19 @@ async function runJob(job: ScheduledJob, logger: pino.Logger): Promise<void> {
 }
 
 /** Routes node-cron's own warnings (missed or blocked ticks) into the job's pino logger. */
+/**
+ * node-cron's warning when `noOverlap` skips a tick. A skip is the intended behaviour, and with
+ * a short schedule it would fill the log with a warning every tick, so it is logged at debug.
+ */
+const OVERLAP_WARNING = 'new execution blocked by overlap prevention';
+
 function toCronLogger(logger: pino.Logger): CronLogger {
   return {
     info: (message) => logger.info(message),
-    warn: (message) => logger.warn(message),
+    warn: (message) => {
+      if (message.includes(OVERLAP_WARNING)) logger.debug('tick skipped: the previous run is still going');
+      else logger.warn(message);
+    },
     error: (message, error) => logError(logger, 'error', message, error),
     debug: (message, error) => logError(logger, 'debug', message, error),
   };

@@ -151,6 +151,38 @@ describe('startScheduledJobs', () => {
     expect(runs).toBe(1);
   });
 
+  it('logs a tick skipped behind a slow run at debug, not as a warning', async () => {
+    const { logger, lines, waitFor } = createCapturingLogger();
+    let release: () => void = () => undefined;
+    let runs = 0;
+
+    handle = startScheduledJobs({
+      cronExpression: EVERY_SECOND,
+      tasks: [
+        {
+          name: 'slow',
+          run: () => {
+            runs += 1;
+            return new Promise<void>((resolve) => {
+              release = resolve;
+            });
+          },
+        },
+      ],
+      logger,
+    });
+    // node-cron ticks once a second; the race keeps a missing line from hanging the test.
+    const skipped = await Promise.race([
+      waitFor('tick skipped: the previous run is still going'),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5_000)),
+    ]);
+    release();
+
+    expect(skipped).toMatchObject({ level: 20, job: 'slow' });
+    expect(runs).toBe(1);
+    expect(lines.filter((line) => line.level >= 40)).toEqual([]);
+  });
+
   it('stop can be called twice', async () => {
     const { logger, lines } = createCapturingLogger();
     handle = startScheduledJobs({ cronExpression: EVERY_SECOND, tasks: [], logger });
