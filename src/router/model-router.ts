@@ -38,6 +38,9 @@ export interface ReloadableModelRouter extends ModelRouter {
 
 const DEFAULT_MAX_RETRY_AFTER_SECONDS = 5;
 
+/** Added to the wait for a free rate-limit slot. */
+const SLOT_WAIT_MARGIN_MS = 10;
+
 const ABORTED: Failure = { kind: 'aborted', message: 'Aborted by the caller' };
 
 interface LoadedState {
@@ -58,7 +61,9 @@ type ModelOutcome = (ModelCallResult & { entry: ModelEntry }) | null;
  * retried on the same model up to `api_configs.retry_count` times. Any other failure moves on
  * to the next model at once: a 429 with a longer or no Retry-After, 5xx, a timeout, a network
  * error, a broken stream, an error event in a stream, a 4xx other than context length, an empty
- * answer, or a used-up `api_configs.rate_limit`.
+ * answer, or a used-up `api_configs.rate_limit`. When every candidate was skipped for its
+ * `rate_limit` alone and a slot frees within `maxRetryAfterSeconds`, the candidates are tried
+ * once more after that wait.
  *
  * Throws `ContextLengthError` on the first context-length 400, `AllModelsFailedError` when
  * every candidate failed, `NoModelAvailableError` when there is no candidate, and
@@ -199,26 +204,35 @@ export function createModelRouter(options: ModelRouterOptions): ReloadableModelR
       const attempts: AttemptRecord[] = [];
       if (request.signal?.aborted) throw new CompletionAbortedError(attempts);
 
-      for (const [index, entry] of candidates.entries()) {
-        const client = clients.get(entry.provider);
-        if (client === undefined) continue;
-        const outcome = await tryModel(entry, client, request, attempts, index === candidates.length - 1);
-        if (outcome === null) continue;
+      for (let round = 0; ; round += 1) {
+        for (const [index, entry] of candidates.entries()) {
+          const client = clients.get(entry.provider);
+          if (client === undefined) continue;
+          const outcome = await tryModel(entry, client, request, attempts, index === candidates.length - 1);
+          if (outcome === null) continue;
 
-        return {
-          text: outcome.text,
-          model: entry.name,
-          modelId: entry.modelId,
-          provider: entry.provider,
-          engine: entry.engine,
-          latencyMs: Date.now() - startedAt,
-          usage: outcome.usage,
-          finishReason: outcome.finishReason,
-          attempts,
-        };
+          return {
+            text: outcome.text,
+            model: entry.name,
+            modelId: entry.modelId,
+            provider: entry.provider,
+            engine: entry.engine,
+            latencyMs: Date.now() - startedAt,
+            usage: outcome.usage,
+            finishReason: outcome.finishReason,
+            attempts,
+          };
+        }
+
+        // Every candidate was skipped for its per-minute limit alone: wait once for the first
+        // slot to free, within the same bound as a Retry-After, rather than fail at once.
+        const onlyRateLimited = attempts.length > 0 && attempts.every((attempt) => attempt.errorKind === 'rate_limited_local');
+        const waitMs = Math.min(...candidates.map((entry) => limiter.waitMs(entry.provider, entry.api.rateLimitPerMinute)));
+        if (round > 0 || !onlyRateLimited || waitMs > maxRetryAfterMs) throw new AllModelsFailedError(request.purpose, attempts);
+        logger.info({ ...request.logContext, waitMs }, 'every model is at its request limit; waiting for a free slot');
+        // A timer can fire a millisecond or two before `Date.now()` reaches the slot.
+        if (!(await sleep(waitMs + SLOT_WAIT_MARGIN_MS, request.signal))) throw new CompletionAbortedError(attempts);
       }
-
-      throw new AllModelsFailedError(request.purpose, attempts);
     },
 
     async reload(): Promise<ModelCatalog> {

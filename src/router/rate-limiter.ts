@@ -3,7 +3,8 @@ export const RATE_WINDOW_MS = 60_000;
 
 /**
  * Per-provider sliding window of sent requests. The router takes a slot before every request
- * (retries included) and, when none is free, moves on to the next model instead of waiting.
+ * (retries included) and, when none is free, moves on to the next model; it waits only when no
+ * model has a slot (see `waitMs`).
  * Counts live in this process only, so several bot processes sharing one key each get the full
  * limit.
  */
@@ -34,5 +35,16 @@ export class ProviderRateLimiter {
     sentAt.push(now);
     this.#sentAt.set(provider, sentAt);
     return true;
+  }
+
+  /** Milliseconds until `provider` has a free slot under `limitPerMinute`; 0 when it has one now. */
+  waitMs(provider: string, limitPerMinute: number): number {
+    if (limitPerMinute <= 0) return 0;
+    const now = this.#now();
+    const inWindow = (this.#sentAt.get(provider) ?? []).filter((time) => time > now - RATE_WINDOW_MS);
+    if (inWindow.length < limitPerMinute) return 0;
+    // The slot frees when the oldest send that keeps the count at the limit leaves the window.
+    const freeing = inWindow[inWindow.length - limitPerMinute]!;
+    return freeing + RATE_WINDOW_MS - now;
   }
 }

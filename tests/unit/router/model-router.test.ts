@@ -495,6 +495,41 @@ describe('model router against the fake server', () => {
     expect(requestedModels()).toEqual(['primary-model', 'secondary-model']);
   });
 
+  it('waits for a slot when every model is at its rate limit and one frees within the bound', async () => {
+    await setUpTwoProviders({ groq: { rateLimit: 1 }, backup: { rateLimit: 1 } });
+    // The clock starts just under a minute back, so the first requests' slots free at most
+    // 500 ms after the third request, measured on the real clock the router sleeps on.
+    const offset = 60_000 - 500;
+    let shift = -offset;
+    const modelRouter = router({ now: () => Date.now() + shift });
+
+    await modelRouter.complete(chatRequest());
+    await modelRouter.complete(chatRequest());
+    shift = 0;
+    const third = await modelRouter.complete(chatRequest());
+
+    expect(third.model).toBe('primary');
+    expect(third.attempts.map((attempt) => attempt.errorKind ?? 'ok')).toEqual(['rate_limited_local', 'rate_limited_local', 'ok']);
+    expect(requestedModels()).toEqual(['primary-model', 'secondary-model', 'primary-model']);
+    const waits = log.lines.filter((line) => line['msg'] === 'every model is at its request limit; waiting for a free slot');
+    expect(waits).toHaveLength(1);
+    expect(waits[0]?.['waitMs']).toBeGreaterThan(0);
+    expect(waits[0]?.['waitMs']).toBeLessThanOrEqual(500);
+  });
+
+  it('fails at once when the first free slot is further away than the bound', async () => {
+    await setUpTwoProviders({ groq: { rateLimit: 1 }, backup: { rateLimit: 1 } });
+    const modelRouter = router();
+
+    await modelRouter.complete(chatRequest());
+    await modelRouter.complete(chatRequest());
+    const third = modelRouter.complete(chatRequest());
+
+    await expect(third).rejects.toBeInstanceOf(AllModelsFailedError);
+    expect(requestedModels()).toEqual(['primary-model', 'secondary-model']);
+    expect(log.lines.filter((line) => line['msg'] === 'every model is at its request limit; waiting for a free slot')).toEqual([]);
+  });
+
   it('uses base URL overrides', async () => {
     await setUpTwoProviders({ groq: { baseUrl: 'http://127.0.0.1:9/unused/v1' } });
 

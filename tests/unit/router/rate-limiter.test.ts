@@ -35,6 +35,25 @@ describe('ProviderRateLimiter', () => {
     expect(limiter.tryAcquire('groq', 1)).toBe(true);
   });
 
+  it('tells how long until a slot frees', () => {
+    let now = 1_000_000;
+    const limiter = new ProviderRateLimiter(() => now);
+
+    expect(limiter.waitMs('groq', 2)).toBe(0);
+    limiter.tryAcquire('groq', 2);
+    now += 10_000;
+    limiter.tryAcquire('groq', 2);
+    expect(limiter.waitMs('groq', 0)).toBe(0);
+
+    const wait = limiter.waitMs('groq', 2);
+    expect(wait).toBe(RATE_WINDOW_MS - 10_000);
+    now += wait - 1;
+    expect(limiter.tryAcquire('groq', 2)).toBe(false);
+    now += 1;
+    expect(limiter.waitMs('groq', 2)).toBe(0);
+    expect(limiter.tryAcquire('groq', 2)).toBe(true);
+  });
+
   it('keeps providers apart', () => {
     const limiter = new ProviderRateLimiter(() => 5);
 
