@@ -8,8 +8,9 @@ const DEFAULT_CAPACITY = 256;
  * The better-sqlite3 connection as Kysely's SQLite dialect sees it, with prepared statements
  * reused by their SQL text. Kysely prepares every query it runs, and SQLite parsing and
  * planning the same text again on every call was about a tenth of the bot's CPU time per
- * chat turn. Kysely binds values as parameters, so the set of texts stays small; when it
- * reaches `capacity`, the statement prepared first is dropped.
+ * chat turn in a CPU profile of the throughput benchmark (BENCHMARKS.md, part 1b). Kysely
+ * binds values as parameters, so the set of texts stays small. When it reaches `capacity`,
+ * the statement prepared first is dropped.
  *
  * A statement still being iterated (`busy`) cannot run a second query, so a fresh one is
  * prepared for that call. SQLite prepares a cached statement again by itself when a migration

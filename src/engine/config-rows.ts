@@ -5,7 +5,7 @@ import { loadSummarySettings, type SummarySettings } from './history.js';
 
 /**
  * How long the cached rows are trusted. Changes the bot makes itself (`/identity set`) drop the
- * cache at once; this bounds how long an edit made straight in the database goes unseen.
+ * cache at once. This bounds how long an edit made straight in the database goes unseen.
  */
 export const CONFIG_ROWS_MAX_AGE_MS = 30_000;
 
@@ -20,9 +20,9 @@ export interface ConfigRows {
 
 /**
  * Active personas, the identity row and the summary settings, kept in memory. These rows
- * change only when an admin edits them, yet every turn reads them; reading them from SQLite
- * on each turn cost three statements. They are read again after `maxAgeMs`, or on the next
- * `get()` after `invalidate()`.
+ * change only when an admin edits them, yet every turn needs them, and reading them from
+ * SQLite on each turn cost three statements. They are read again after `maxAgeMs`, or on the
+ * next `get()` after `invalidate()`.
  */
 export class ConfigRowCache {
   readonly #db: Kysely<Database>;
@@ -58,7 +58,7 @@ export class ConfigRowCache {
     return this.#loading;
   }
 
-  /** Drops the cached rows; the next `get()` reads them again. */
+  /** Drops the cached rows. The next `get()` reads them again. */
   invalidate(): void {
     this.#rows = undefined;
     this.#loading = undefined;

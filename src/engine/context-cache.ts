@@ -1,41 +1,52 @@
 import type { HistoryMessage, PromptHistory } from './history.js';
 
-/** Conversations whose prompt context is kept; the least recently used one is dropped first. */
+/** Most conversations whose prompt context is kept. The least recently used one goes first. */
 export const DEFAULT_CONTEXT_CAPACITY = 1_000;
 
+/**
+ * Most characters of summaries and messages kept in all, about 40 MB of JavaScript strings.
+ * 1,000 conversations of 40 messages of 4,000 characters would hold four times as much.
+ */
+export const DEFAULT_CONTEXT_MAX_CHARS = 20_000_000;
+
 /** The prompt context of one conversation, as `loadPromptHistory` returned it and turns extended it. */
-export interface CachedContext {
+interface CachedContext {
   summary: string | null;
   /** Oldest first, at most `maxMessages`. */
   messages: HistoryMessage[];
   /** The history limit the entry was read and trimmed with. */
   maxMessages: number;
+  /** Characters of the summary and the messages. */
+  chars: number;
 }
 
 /**
  * The prompt context (summary and newest messages) of recently active conversations, kept in
- * memory so that a turn does not read it back from SQLite: that read was the most expensive
+ * memory so that a turn does not read it back from SQLite. That read was the most expensive
  * statement of a turn. The engine is the only writer of chat turns, and turns of one chat run
  * one at a time, so it keeps an entry current by appending each message it stores.
  *
  * An entry is dropped whenever the stored context changes in another way: a new summary, a
  * reply marked failed after delivery, or erased data. A read that started before such a drop
  * is not stored (see `generation`). A writer outside the chat's queue, the summary job, calls
- * `hold` before its write and `release` after it, so no turn uses or keeps the context from
- * before the write while the write completes.
+ * `hold` before its write and `release` after it. From `hold` on, no turn reads or stores the
+ * context from before the write.
  */
 export class ContextCache {
   readonly #capacity: number;
+  readonly #maxChars: number;
   readonly #entries = new Map<string, CachedContext>();
   /** Conversations whose stored context is being changed, with the number of changes running. */
   readonly #held = new Map<string, number>();
   #generation = 0;
+  #chars = 0;
 
-  constructor(capacity = DEFAULT_CONTEXT_CAPACITY) {
-    this.#capacity = capacity;
+  constructor(options: { capacity?: number; maxChars?: number } = {}) {
+    this.#capacity = options.capacity ?? DEFAULT_CONTEXT_CAPACITY;
+    this.#maxChars = options.maxChars ?? DEFAULT_CONTEXT_MAX_CHARS;
   }
 
-  /** Bumped by every drop; pass the value taken before a database read to `store`. */
+  /** Bumped by every drop. Pass the value taken before a database read to `store`. */
   get generation(): number {
     return this.#generation;
   }
@@ -44,11 +55,16 @@ export class ContextCache {
     return this.#entries.size;
   }
 
-  /** The conversation's context when it is cached with this history limit. */
+  /** Characters held in all entries. */
+  get chars(): number {
+    return this.#chars;
+  }
+
+  /** Returns the conversation's context when it is cached with this history limit. */
   get(conversationId: string, maxMessages: number): PromptHistory | undefined {
     const entry = this.#entries.get(conversationId);
     if (entry === undefined || entry.maxMessages !== maxMessages) return undefined;
-    // Map keeps insertion order; moving the entry to the end makes the first one the least recently used.
+    // A Map keeps insertion order, so moving the entry to the end leaves the least recently used first.
     this.#entries.delete(conversationId);
     this.#entries.set(conversationId, entry);
     return { summary: entry.summary, messages: [...entry.messages], rowsRead: 0 };
@@ -56,13 +72,16 @@ export class ContextCache {
 
   /**
    * Keeps a context read from the database, unless something was dropped since `generation`
-   * was taken: the read may then predate the change.
+   * was taken, because the read may then predate the change.
    */
   store(conversationId: string, history: PromptHistory, maxMessages: number, generation: number): void {
     if (generation !== this.#generation || this.#held.has(conversationId)) return;
-    this.#entries.delete(conversationId);
-    this.#entries.set(conversationId, { summary: history.summary, messages: [...history.messages], maxMessages });
-    if (this.#entries.size > this.#capacity) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#remove(conversationId);
+    const messages = [...history.messages];
+    const chars = (history.summary?.length ?? 0) + messages.reduce((sum, message) => sum + message.content.length, 0);
+    this.#entries.set(conversationId, { summary: history.summary, messages, maxMessages, chars });
+    this.#chars += chars;
+    this.#evict();
   }
 
   /**
@@ -75,23 +94,28 @@ export class ContextCache {
     const last = entry.messages.at(-1);
     if (last !== undefined && last.id >= message.id) return;
     entry.messages.push(message);
-    if (entry.messages.length > entry.maxMessages) entry.messages.splice(0, entry.messages.length - entry.maxMessages);
+    let added = message.content.length;
+    while (entry.messages.length > entry.maxMessages) added -= entry.messages.shift()!.content.length;
+    entry.chars += added;
+    this.#chars += added;
+    this.#evict();
   }
 
-  /** Drops one conversation's context; the next turn reads it from the database. */
+  /** Drops one conversation's context. The next turn reads it from the database. */
   drop(conversationId: string): void {
-    this.#entries.delete(conversationId);
+    this.#remove(conversationId);
     this.#generation += 1;
   }
 
   /**
    * Drops the context that contains a message, e.g. a reply marked failed after it was cached.
-   * Searches every entry; it runs only when a delivery fails. The generation moves even when
-   * no entry contains the message, so a read already running is not kept either.
+   * Searches every entry, which is fine because it runs only when a delivery fails. The
+   * generation moves even when no entry contains the message, so a read already running is
+   * not kept either.
    */
   dropMessage(messageId: number): void {
     for (const [conversationId, entry] of this.#entries) {
-      if (entry.messages.some((message) => message.id === messageId)) this.#entries.delete(conversationId);
+      if (entry.messages.some((message) => message.id === messageId)) this.#remove(conversationId);
     }
     this.#generation += 1;
   }
@@ -116,6 +140,21 @@ export class ContextCache {
   /** Drops every context. */
   clear(): void {
     this.#entries.clear();
+    this.#chars = 0;
     this.#generation += 1;
+  }
+
+  #remove(conversationId: string): void {
+    const entry = this.#entries.get(conversationId);
+    if (entry === undefined) return;
+    this.#entries.delete(conversationId);
+    this.#chars -= entry.chars;
+  }
+
+  /** Drops the least recently used entries while over the entry or character limit. */
+  #evict(): void {
+    while (this.#entries.size > this.#capacity || (this.#chars > this.#maxChars && this.#entries.size > 0)) {
+      this.#remove(this.#entries.keys().next().value!);
+    }
   }
 }

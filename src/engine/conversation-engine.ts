@@ -57,7 +57,7 @@ export class ConversationEngine {
   readonly #queue = new KeyedQueue();
   readonly #perMinute: PerMinuteLimiter;
   readonly #log: Logger;
-  /** Personas, identity and summary settings; commands that change them call `invalidate()`. */
+  /** Personas, identity and summary settings. Commands that change them call `invalidate()`. */
   readonly configRows: ConfigRowCache;
   /**
    * Prompt context of recently active conversations. Code that changes stored messages or

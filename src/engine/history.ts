@@ -38,7 +38,8 @@ export interface PromptHistory {
   messages: HistoryMessage[];
   /**
    * Rows returned by SQLite: the summary row (0 or 1) plus the message rows. Rows that SQLite
-   * examined and filtered out (system rows, unfinished replies) are not counted.
+   * examined and filtered out (system rows, unfinished replies) are not counted. 0 when the
+   * engine's context cache supplied the history.
    */
   rowsRead: number;
 }
@@ -116,7 +117,7 @@ export async function loadPromptHistory(
     if (row.role === 'summary') summaryRow = row;
     else messages.push({ id: row.id, role: row.role === 'user' ? 'user' : 'assistant', content: row.content });
   }
-  // The newest messages were taken first; the prompt wants them oldest first.
+  // The newest messages were taken first, and the prompt wants them oldest first.
   messages.sort((a, b) => a.id - b.id);
 
   return {

@@ -169,13 +169,13 @@ async function runJob(job: ScheduledJob, logger: pino.Logger): Promise<void> {
   }
 }
 
-/** Routes node-cron's own warnings (missed or blocked ticks) into the job's pino logger. */
 /**
  * node-cron's warning when `noOverlap` skips a tick. A skip is the intended behaviour, and with
  * a short schedule it would fill the log with a warning every tick, so it is logged at debug.
  */
 const OVERLAP_WARNING = 'new execution blocked by overlap prevention';
 
+/** Routes node-cron's own warnings (missed or blocked ticks) into the job's pino logger. */
 function toCronLogger(logger: pino.Logger): CronLogger {
   return {
     info: (message) => logger.info(message),

@@ -39,8 +39,8 @@ export interface TranscriptMessage {
 export type SummarizeOutcome = 'skipped' | 'updated';
 
 /**
- * Told before and after a summary write, so that a copy of the conversation's prompt context
- * kept elsewhere is neither used nor refilled from before the write. The engine's
+ * Called before and after a summary write, so that a copy of the conversation's prompt
+ * context kept elsewhere is neither used nor refilled from before the write. The engine's
  * `ContextCache` is one.
  */
 export interface SummaryWriteGuard {
@@ -134,8 +134,9 @@ export function countMessagesToFold(
  *
  * Sends only the previous summary and the messages being folded to a model of purpose
  * `summary`, never the whole history. System rows, replies that are not complete and image
- * turns (`/imagine` prompts and captions) are folded past without being sent. One call makes at most one model request of up to
- * `FOLD_MAX_CHARS` characters, so a long backlog is folded over several calls.
+ * turns (`/imagine` prompts and captions) are folded past without being sent. One call makes
+ * at most one model request of up to `FOLD_MAX_CHARS` characters, so a long backlog is folded
+ * over several calls.
  *
  * No transaction is held across the model call. The write is one UPDATE (or INSERT) that
  * succeeds only while `last_message_id` still has the value read at the start. When another
@@ -185,7 +186,7 @@ export async function summarizeConversation(
 
   let summary: string;
   if (batch.messages.length === 0) {
-    // Only system rows or unfinished replies: move past them without a model call.
+    // Only system rows, unfinished replies or image turns: move past them without a model call.
     summary = previousSummary ?? '';
   } else {
     const locale = await loadConversationLocale(db, conversationId);

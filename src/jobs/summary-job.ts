@@ -20,7 +20,7 @@ export interface SummaryPassOptions {
   logger: pino.Logger;
   /** Maximum conversations handled in this pass; the rest wait for the next one. */
   limit?: number;
-  /** Told around each summary write, e.g. the engine's cache of prompt contexts. */
+  /** Called around each summary write, e.g. the engine's cache of prompt contexts. */
   guard?: SummaryWriteGuard;
 }
 

@@ -129,7 +129,8 @@ export function createModelRouter(options: ModelRouterOptions): ReloadableModelR
           message: `Rate limit of ${entry.api.rateLimitPerMinute} requests per minute reached`,
         };
         attempts.push(failedAttempt(entry, failure, 0));
-        logFallback(logger, ids, failure, isLastCandidate);
+        // Not a failure of the model, and the router may still wait for a slot, so it is info.
+        logger.info({ ...ids, limitPerMinute: entry.api.rateLimitPerMinute }, 'model skipped: its provider is at its request limit');
         return null;
       }
 

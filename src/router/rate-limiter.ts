@@ -3,8 +3,8 @@ export const RATE_WINDOW_MS = 60_000;
 
 /**
  * Per-provider sliding window of sent requests. The router takes a slot before every request
- * (retries included) and, when none is free, moves on to the next model; it waits only when no
- * model has a slot (see `waitMs`).
+ * (retries included) and, when none is free, moves on to the next model. It waits only when
+ * no model has a slot (see `waitMs`).
  * Counts live in this process only, so several bot processes sharing one key each get the full
  * limit.
  */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -148,6 +149,17 @@ describe('ConfigRowCache.get', () => {
 
     expect(fresh).not.toBe(stale);
     expect(await cache.get()).toBe(fresh);
+  });
+
+  it('reads again after a failed read', async () => {
+    const cache = createCache();
+    await sql`ALTER TABLE persona_configs RENAME TO persona_configs_away`.execute(temp.db);
+
+    await expect(cache.get()).rejects.toThrow(/persona_configs/);
+    await sql`ALTER TABLE persona_configs_away RENAME TO persona_configs`.execute(temp.db);
+    const rows = await cache.get();
+
+    expect(rows.personas.map((persona) => persona.name).sort()).toEqual((await activePersonaNamesInDatabase()).sort());
   });
 });
 

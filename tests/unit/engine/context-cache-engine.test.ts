@@ -105,6 +105,17 @@ async function replyStatus(messageId: number): Promise<unknown> {
 }
 
 describe('engine context cache', () => {
+  it('forgets every cached context on /forget_me', async () => {
+    fixture.services.engine = engine;
+    await sendAnswered('What is SQLite?');
+    expect(engine.contexts.size).toBe(1);
+
+    await fixture.run(user, '/forget_me confirm');
+
+    expect(engine.contexts.size).toBe(0);
+    expect(engine.contexts.chars).toBe(0);
+  });
+
   it('carries turn 1 into turn 2', async () => {
     const first = await sendAnswered('What is SQLite?');
     expect(engine.contexts.size).toBe(1);
@@ -257,8 +268,8 @@ describe('engine context cache', () => {
     expect(hit.cached).toBe(true);
     expect(hit.conversationId).toBe(newConversationId);
     expect(router.requests).toHaveLength(1);
-    // The new conversation had no cached context, so the hit's append is a no-op and turn 2
-    // reads the cached reply back from the database.
+    // A cache hit is a conversation's first turn and reads no context, so nothing is cached
+    // yet and turn 2 reads the cached reply back from the database.
     expect(await cachedContents(newConversationId)).toBeUndefined();
 
     await sendAnswered('Is it fast?');

@@ -127,6 +127,7 @@ describe('context cache during a summary pass', () => {
   it('matches the database once both finish', async () => {
     const maxMessages = (await engine.configRows.get()).summary.maxMessages;
 
+    let compared = 0;
     for (let delayTicks = 0; delayTicks <= MAX_DELAY_TICKS; delayTicks += 1) {
       const conversationId = await raceSummaryWithTurn(delayTicks);
       const cached = engine.contexts.get(conversationId, maxMessages);
@@ -135,6 +136,10 @@ describe('context cache during a summary pass', () => {
 
       expect({ delayTicks, summary: cached.summary }).toEqual({ delayTicks, summary: stored.summary });
       expect({ delayTicks, messages: cached.messages }).toEqual({ delayTicks, messages: stored.messages });
+      compared += 1;
     }
+    // In some races the turn's read falls inside the hold and is not kept; the rest are
+    // compared, and there must be some.
+    expect(compared).toBeGreaterThan(0);
   });
 });

@@ -231,7 +231,7 @@ describe('ContextCache drops', () => {
 
 describe('ContextCache capacity', () => {
   it('evicts the least recently stored entry', () => {
-    const cache = new ContextCache(2);
+    const cache = new ContextCache({ capacity: 2 });
     cache.store('a', history([1]), MAX_MESSAGES, cache.generation);
     cache.store('b', history([2]), MAX_MESSAGES, cache.generation);
 
@@ -244,7 +244,7 @@ describe('ContextCache capacity', () => {
   });
 
   it('get refreshes recency', () => {
-    const cache = new ContextCache(2);
+    const cache = new ContextCache({ capacity: 2 });
     cache.store('a', history([1]), MAX_MESSAGES, cache.generation);
     cache.store('b', history([2]), MAX_MESSAGES, cache.generation);
 
@@ -258,7 +258,7 @@ describe('ContextCache capacity', () => {
   });
 
   it('storing a cached conversation again evicts nothing', () => {
-    const cache = new ContextCache(2);
+    const cache = new ContextCache({ capacity: 2 });
     cache.store('a', history([1]), MAX_MESSAGES, cache.generation);
     cache.store('b', history([2]), MAX_MESSAGES, cache.generation);
 
@@ -267,5 +267,63 @@ describe('ContextCache capacity', () => {
     expect(cache.size).toBe(2);
     expect(cachedIds(cache, 'a')).toEqual([1, 2]);
     expect(cachedIds(cache, 'b')).toEqual([2]);
+  });
+});
+
+describe('ContextCache character budget', () => {
+  it('counts summary and message characters', () => {
+    const cache = new ContextCache();
+    cache.store('a', history([1, 2], 'four'), MAX_MESSAGES, cache.generation);
+    cache.append('a', message(3));
+    cache.append('a', message(4));
+
+    // 'four' plus messages 2, 3 and 4 of 'message N' (9 characters each); message 1 was trimmed.
+    expect(cache.chars).toBe(4 + 3 * 9);
+    cache.drop('a');
+    expect(cache.chars).toBe(0);
+  });
+
+  it('evicts the least recently used entries over the budget', () => {
+    const cache = new ContextCache({ maxChars: 20 });
+    cache.store('a', history([1]), MAX_MESSAGES, cache.generation);
+    cache.store('b', history([2]), MAX_MESSAGES, cache.generation);
+
+    cache.append('b', message(3));
+
+    expect(cache.get('a', MAX_MESSAGES)).toBeUndefined();
+    expect(cachedIds(cache, 'b')).toEqual([2, 3]);
+    expect(cache.chars).toBe(18);
+  });
+});
+
+describe('ContextCache hold and release', () => {
+  it('keeps no read that ran while held, even when stored after release', () => {
+    const cache = new ContextCache();
+    cache.store('a', history([1]), MAX_MESSAGES, cache.generation);
+
+    cache.hold('a');
+    const duringHold = cache.generation;
+    expect(cache.get('a', MAX_MESSAGES)).toBeUndefined();
+    cache.store('a', history([1, 2]), MAX_MESSAGES, duringHold);
+    expect(cache.size).toBe(0);
+    cache.release('a');
+
+    cache.store('a', history([1, 2]), MAX_MESSAGES, duringHold);
+    expect(cache.size).toBe(0);
+    cache.store('a', history([1, 2]), MAX_MESSAGES, cache.generation);
+    expect(cachedIds(cache, 'a')).toEqual([1, 2]);
+  });
+
+  it('stays held until every hold is released', () => {
+    const cache = new ContextCache();
+    cache.hold('a');
+    cache.hold('a');
+    cache.release('a');
+
+    cache.store('a', history([1]), MAX_MESSAGES, cache.generation);
+    expect(cache.size).toBe(0);
+    cache.release('a');
+    cache.store('a', history([1]), MAX_MESSAGES, cache.generation);
+    expect(cache.size).toBe(1);
   });
 });

@@ -134,7 +134,7 @@ describe('conversation storage', () => {
     expect(await findActiveConversationForTurn(temp.db, ref)).toBeUndefined();
   });
 
-  it('tells a turn whether the active conversation has messages yet', async () => {
+  it('reports whether a conversation has messages', async () => {
     await startConversation(temp.db, ref);
     const conversation = await startConversation(temp.db, ref, { title: 'Bread' });
 

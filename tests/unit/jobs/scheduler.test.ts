@@ -151,7 +151,7 @@ describe('startScheduledJobs', () => {
     expect(runs).toBe(1);
   });
 
-  it('logs a tick skipped behind a slow run at debug, not as a warning', async () => {
+  it('logs skipped ticks at debug', async () => {
     const { logger, lines, waitFor } = createCapturingLogger();
     let release: () => void = () => undefined;
     let runs = 0;

@@ -35,7 +35,7 @@ describe('ProviderRateLimiter', () => {
     expect(limiter.tryAcquire('groq', 1)).toBe(true);
   });
 
-  it('tells how long until a slot frees', () => {
+  it('reports the wait for a slot', () => {
     let now = 1_000_000;
     const limiter = new ProviderRateLimiter(() => now);
 
