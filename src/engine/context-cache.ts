@@ -31,6 +31,10 @@ interface CachedContext {
  * is not stored (see `generation`). A writer outside the chat's queue, the summary job, calls
  * `hold` before its write and `release` after it. From `hold` on, no turn reads or stores the
  * context from before the write.
+ *
+ * NOTE: this assumes one bot process per database. A summary written by another process is
+ * not seen here until the entry is dropped or evicted; until then prompts carry the newest
+ * messages without that summary.
  */
 export class ContextCache {
   readonly #capacity: number;
