@@ -3,9 +3,9 @@ import { COMMANDS } from '../../src/commands/registry.js';
 import { eventually } from '../support/eventually.js';
 import {
   botMessages,
-  interactionCallbackCounts,
-  rejectedInteractionCallbacks,
+  expectInteractionsHandled,
   startDiscordHarness,
+  uiText,
   waitForBotMessages,
   waitForInteractionReply,
   type DiscordHarness,
@@ -23,32 +23,7 @@ let harness: DiscordHarness | undefined;
 let dispatched: DispatchedInteraction[] = [];
 
 afterEach(async () => {
-  if (harness) {
-    // Every interaction of the test was acknowledged once and in time: no 10062, no 40060.
-    const { discord } = harness;
-    const counts = interactionCallbackCounts(discord);
-    expect(rejectedInteractionCallbacks(discord)).toEqual([]);
-    for (const interaction of dispatched) expect(counts.get(interaction.id)).toBe(1);
-
-    // Each interaction is journaled once and marked handled.
-    for (const interaction of dispatched) {
-      await eventually(
-        async () =>
-          (await harness!.app.db
-            .selectFrom('platform_updates')
-            .select('status')
-            .where('update_key', '=', `interaction:${interaction.id}`)
-            .executeTakeFirst())?.status === 'handled',
-        `interaction ${interaction.id} to be marked handled`,
-      );
-    }
-    const journaled = await harness.app.db
-      .selectFrom('platform_updates')
-      .select('update_key')
-      .where('update_key', 'like', 'interaction:%')
-      .execute();
-    expect(journaled).toHaveLength(dispatched.length);
-  }
+  if (harness) await expectInteractionsHandled(harness, dispatched);
   await harness?.close();
   harness = undefined;
   dispatched = [];
@@ -66,15 +41,7 @@ function slash(discord: FakeDiscord, userId: string, name: string, options?: Rec
   return interaction;
 }
 
-async function text(h: DiscordHarness, key: string, locale: 'en' | 'tr' = 'en'): Promise<string> {
-  const row = await h.app.db
-    .selectFrom('ui_text_configs')
-    .select('value')
-    .where('key', '=', key)
-    .where('locale', '=', locale)
-    .executeTakeFirstOrThrow();
-  return row.value;
-}
+const text = uiText;
 
 function systemPromptOf(request: { body: { messages: Array<{ role: string; content: unknown }> } }): string {
   return String(request.body.messages[0]?.content ?? '');

@@ -221,6 +221,24 @@ describe('Telegram group chats', () => {
     expect(telegram.sentMessages(group.id)).toHaveLength(1);
     expect(openai.requests).toHaveLength(0);
   });
+
+  it('refuses /new there, as the bot chats in private only', async () => {
+    harness = await startBotHarness();
+    const { telegram, app } = harness;
+    const group = { id: -100_124, type: 'group', title: 'Friends' };
+    telegram.sendUpdate({
+      message: {
+        chat: group,
+        from: { id: USER.id, is_bot: false, first_name: USER.first_name, language_code: 'tr' },
+        text: '/new',
+        entities: [{ type: 'bot_command', offset: 0, length: 4 }],
+      },
+    });
+
+    const [reply] = await telegram.waitForMessages(group.id, 1);
+    expect(reply?.text).toBe(app.services.texts.t('tr', 'conversation.private_only'));
+    expect(await app.db.selectFrom('conversations').select('id').execute()).toEqual([]);
+  });
 });
 
 describe('Telegram /language without an argument', () => {

@@ -1,6 +1,8 @@
 import pino from 'pino';
+import { expect } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { parseEnv } from '../../src/config/env.js';
+import { eventually } from './eventually.js';
 import { fakeBackendEnv, startAppOnFakes, startFakeBackends } from './fake-backends.js';
 import {
   startFakeDiscord,
@@ -147,3 +149,43 @@ export function interactionCallbackCounts(discord: FakeDiscord): Map<string, num
 }
 
 const INTERACTION_CALLBACK_PATH = /^\/interactions\/(\d+)\/[^/]+\/callback$/;
+
+/**
+ * Checks that every dispatched interaction was acknowledged once and in time (no 10062, no
+ * 40060), and was journaled once and marked handled.
+ */
+export async function expectInteractionsHandled(harness: DiscordHarness, dispatched: readonly DispatchedInteraction[]): Promise<void> {
+  const { discord } = harness;
+  const counts = interactionCallbackCounts(discord);
+  expect(rejectedInteractionCallbacks(discord)).toEqual([]);
+  for (const interaction of dispatched) expect(counts.get(interaction.id)).toBe(1);
+
+  for (const interaction of dispatched) {
+    await eventually(
+      async () =>
+        (await harness.app.db
+          .selectFrom('platform_updates')
+          .select('status')
+          .where('update_key', '=', `interaction:${interaction.id}`)
+          .executeTakeFirst())?.status === 'handled',
+      `interaction ${interaction.id} to be marked handled`,
+    );
+  }
+  const journaled = await harness.app.db
+    .selectFrom('platform_updates')
+    .select('update_key')
+    .where('update_key', 'like', 'interaction:%')
+    .execute();
+  expect(journaled).toHaveLength(dispatched.length);
+}
+
+/** Reads the stored UI text of `key` in `locale`. */
+export async function uiText(harness: DiscordHarness, key: string, locale: 'en' | 'tr' = 'en'): Promise<string> {
+  const row = await harness.app.db
+    .selectFrom('ui_text_configs')
+    .select('value')
+    .where('key', '=', key)
+    .where('locale', '=', locale)
+    .executeTakeFirstOrThrow();
+  return row.value;
+}

@@ -41,8 +41,15 @@ export interface FakeGatewayOptions {
   heartbeatIntervalMs: number;
   /** Builds the READY payload for a new session. */
   readyPayload: (sessionId: string, shard: unknown) => Record<string, unknown>;
+  /**
+   * Dispatches a new session receives right after READY, given its intents; GUILD_CREATE for
+   * each guild in READY goes here.
+   */
+  afterReady?: (intents: number) => Array<{ event: string; data: unknown }>;
   /** Called after anything observable changed (a session, a dispatch), for `waitFor`. */
   onChange: () => void;
+  /** Called for every `dispatch` with the number of sessions that received or queued it. */
+  onDispatch?: (event: string, sessionCount: number) => void;
 }
 
 interface Session {
@@ -124,12 +131,23 @@ export class FakeGateway {
    * stores it for replay when the session's connection is down.
    */
   dispatch(event: string, data: unknown, requiredIntent = 0): void {
+    this.dispatchPerSession(event, () => data, requiredIntent);
+  }
+
+  /**
+   * Like `dispatch`, but builds the payload from each session's intents, for fields that depend
+   * on them, such as message content without the MESSAGE_CONTENT intent.
+   */
+  dispatchPerSession(event: string, build: (intents: number) => unknown, requiredIntent = 0): void {
+    let sessionCount = 0;
     for (const session of this.#sessions.values()) {
       if ((session.intents & requiredIntent) !== requiredIntent) {
         continue;
       }
-      this.#sendDispatch(session, event, data);
+      this.#sendDispatch(session, event, build(session.intents));
+      sessionCount += 1;
     }
+    this.#options.onDispatch?.(event, sessionCount);
     this.#options.onChange();
   }
 
@@ -265,6 +283,9 @@ export class FakeGateway {
     connection.session = session;
 
     this.#sendDispatch(session, GatewayDispatchEvents.Ready, this.#options.readyPayload(session.id, data.shard));
+    for (const dispatch of this.#options.afterReady?.(session.intents) ?? []) {
+      this.#sendDispatch(session, dispatch.event, dispatch.data);
+    }
     this.#options.onChange();
   }
 

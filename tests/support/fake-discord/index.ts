@@ -2,6 +2,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FakeContext } from './context.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, FakeGateway, GATEWAY_PATH, type DisconnectOptions } from './gateway.js';
+import {
+  addGuild,
+  addGuildTextChannel,
+  addMember,
+  guildCreatesAfterReady,
+  readyGuilds,
+  type AddGuildInput,
+  type AddMemberInput,
+} from './guilds.js';
 import { InteractionClock } from './interaction-clock.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type FakeRateLimitOptions } from './rate-limit.js';
 import { createRestListener, type InjectedFailure, type RouteMatcher } from './rest-server.js';
@@ -10,7 +19,11 @@ import { SnowflakeGenerator } from './snowflake.js';
 import { userPayload } from './payloads.js';
 import {
   FakeState,
+  type FakeGuild,
+  type FakeGuildChannel,
+  type FakeMember,
   type FakeUser,
+  type RecordedDispatch,
   type RecordedRequest,
   type StoredCommand,
   type StoredMessage,
@@ -19,6 +32,7 @@ import {
   sendAutocomplete,
   sendComponent,
   sendDirectMessage,
+  sendGuildMessage,
   sendSlashCommand,
   type CommandOptionsInput,
   type DispatchedInteraction,
@@ -28,7 +42,19 @@ import {
 export type { DisconnectOptions } from './gateway.js';
 export type { BucketLimit, FakeRateLimitOptions } from './rate-limit.js';
 export type { RouteMatcher } from './rest-server.js';
-export type { FakeUser, RecordedRequest, StoredCommand, StoredMessage, MessageRevision } from './state.js';
+export type { AddGuildInput, AddMemberInput } from './guilds.js';
+export { DEFAULT_BOT_GUILD_PERMISSIONS, DEFAULT_MEMBER_PERMISSIONS } from './guilds.js';
+export type {
+  FakeGuild,
+  FakeGuildChannel,
+  FakeMember,
+  FakeUser,
+  MessageRevision,
+  RecordedDispatch,
+  RecordedRequest,
+  StoredCommand,
+  StoredMessage,
+} from './state.js';
 export type { CommandOptionsInput, DispatchedInteraction, InteractionOptions } from './user-actions.js';
 export { INTERACTION_RESPONSE_WINDOW_MS, INTERACTION_TOKEN_LIFETIME_MS } from './interactions.js';
 export { MESSAGE_CONTENT_MAX_LENGTH } from './message-limits.js';
@@ -68,8 +94,10 @@ const DEFAULT_TOKEN = 'fake-bot-token.for-tests-only';
 
 /**
  * A local, protocol-level stand-in for Discord that the real discord.js client logs into: REST
- * under `restBase` and a gateway WebSocket. It models a bot that talks to users in DMs only.
- * Create it with `startFakeDiscord`.
+ * under `restBase` and a gateway WebSocket. It models a bot that talks to users in DMs and
+ * receives interactions and messages from guild text channels. Create it with `startFakeDiscord`.
+ * NOTE: guild channels have no REST routes, so a bot's GET or POST on one gets 10003 Unknown
+ * Channel.
  */
 export class FakeDiscord {
   /** Value for discord.js `rest.api`, e.g. `http://127.0.0.1:PORT/api` (discord.js appends `/v10`). */
@@ -125,7 +153,34 @@ export class FakeDiscord {
     return sendDirectMessage(this.#context, userId, content);
   }
 
-  /** Dispatches INTERACTION_CREATE for a registered slash command run in the user's DM. */
+  /** Adds a guild with the bot as a member; see `AddGuildInput`. */
+  addGuild(input: AddGuildInput): FakeGuild {
+    return addGuild(this.#context, input);
+  }
+
+  /** Adds a text channel (type 0) to a guild. */
+  addGuildTextChannel(guildId: string, name: string): FakeGuildChannel {
+    return addGuildTextChannel(this.#context, guildId, name);
+  }
+
+  /** Makes a user a member of a guild, so they can post and run commands in its channels. */
+  addMember(guildId: string, userId: string, input?: AddMemberInput): FakeMember {
+    return addMember(this.#context, guildId, userId, input);
+  }
+
+  /**
+   * Posts a message from a member in a guild text channel (MESSAGE_CREATE with guild_id). Only
+   * sessions with the GUILD_MESSAGES intent receive it, with empty content unless they also have
+   * MESSAGE_CONTENT or the message mentions the bot.
+   */
+  sendGuildMessage(userId: string, channelId: string, content: string): StoredMessage {
+    return sendGuildMessage(this.#context, userId, channelId, content);
+  }
+
+  /**
+   * Dispatches INTERACTION_CREATE for a registered slash command run in the user's DM, or in the
+   * guild text channel `interactionOptions.channelId`.
+   */
   sendSlashCommand(userId: string, name: string, options?: CommandOptionsInput, interactionOptions?: InteractionOptions): DispatchedInteraction {
     return sendSlashCommand(this.#context, userId, name, options, interactionOptions);
   }
@@ -183,6 +238,11 @@ export class FakeDiscord {
   /** Returns every REST request received so far, oldest first. */
   requests(): readonly RecordedRequest[] {
     return this.#context.state.requests;
+  }
+
+  /** Returns every gateway event the fake dispatched (not READY or RESUMED), oldest first. */
+  dispatches(): readonly RecordedDispatch[] {
+    return this.#context.state.dispatches;
   }
 
   /** Messages a channel's history shows now (no ephemeral or deleted ones), oldest first. */
@@ -262,16 +322,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     token,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     onChange: () => state.changed(),
+    onDispatch: (event, sessionCount) => state.dispatches.push({ event, sessionCount }),
     readyPayload: (sessionId, shard) => ({
       v: 10,
       user: { ...userPayload(botUser), verified: true, mfa_enabled: false },
-      guilds: [],
+      guilds: readyGuilds(context),
       session_id: sessionId,
       session_type: 'normal',
       resume_gateway_url: gatewayUrl,
       ...(Array.isArray(shard) ? { shard } : {}),
       application: { id: applicationId, flags: 0 },
     }),
+    afterReady: (intents) => guildCreatesAfterReady(context, intents),
   });
 
   const context: FakeContext = {

@@ -2,7 +2,7 @@ import { ChannelType, GatewayDispatchEvents, GatewayIntentBits, MessageFlags } f
 import type { FakeContext } from './context.js';
 import { DiscordHttpError, discordErrors, invalidFormBody } from './errors.js';
 import { isEmptyMessage, validateMessageBody, type MessageBody } from './message-limits.js';
-import { messagePayload, userPayload } from './payloads.js';
+import { memberPayload, messagePayload, userPayload } from './payloads.js';
 import { tooManyRequests } from './rate-limit.js';
 import type { FakeUser, StoredMessage } from './state.js';
 
@@ -56,16 +56,52 @@ export function renderMessage(context: FakeContext, message: StoredMessage): Rec
   return messagePayload(message, authorOf(context, message), extra);
 }
 
+/** Checks whether a message mentions the user, as `<@id>` or the older `<@!id>`. */
+function mentions(message: StoredMessage, user: FakeUser): boolean {
+  return message.content.includes(`<@${user.id}>`) || message.content.includes(`<@!${user.id}>`);
+}
+
+/**
+ * Dispatches MESSAGE_CREATE or MESSAGE_UPDATE: in a DM to sessions with DIRECT_MESSAGES, in a
+ * guild channel to sessions with GUILD_MESSAGES, with `guild_id` and the author's `member`.
+ * NOTE: Discord also sends a bot its own ephemeral messages under DIRECT_MESSAGES, without
+ * `guild_id`; the fake dispatches no ephemeral message.
+ */
 function dispatchMessage(context: FakeContext, event: string, message: StoredMessage): void {
   if (message.ephemeral) {
     return;
   }
-  // Gateway message events carry `channel_type`; discord.js needs it to build an uncached DM channel.
-  const payload = { ...renderMessage(context, message), channel_type: ChannelType.DM };
-  context.gateway.dispatch(event, payload, GatewayIntentBits.DirectMessages);
+  const guildChannel = context.state.guildChannels.get(message.channelId);
+  if (!guildChannel) {
+    // Gateway message events carry `channel_type`; discord.js needs it to build an uncached DM channel.
+    const payload = { ...renderMessage(context, message), channel_type: ChannelType.DM };
+    context.gateway.dispatch(event, payload, GatewayIntentBits.DirectMessages);
+    return;
+  }
+
+  const member = context.state.member(guildChannel.guildId, message.authorId);
+  const botMentioned = mentions(message, context.botUser);
+  const payload: Record<string, unknown> = {
+    ...renderMessage(context, message),
+    channel_type: ChannelType.GuildText,
+    guild_id: guildChannel.guildId,
+    // Interaction responses are webhook messages, which carry no `member`.
+    ...(member && !message.interactionId ? { member: memberPayload(member) } : {}),
+    ...(botMentioned ? { mentions: [userPayload(context.botUser)] } : {}),
+  };
+  // Without MESSAGE_CONTENT, content fields arrive empty unless the app sent or is mentioned in the message.
+  const contentVisible = message.authorId === context.botUser.id || botMentioned;
+  context.gateway.dispatchPerSession(
+    event,
+    (intents) =>
+      contentVisible || (intents & GatewayIntentBits.MessageContent) !== 0
+        ? payload
+        : { ...payload, content: '', embeds: [], attachments: [], components: [] },
+    GatewayIntentBits.GuildMessages,
+  );
 }
 
-/** Stores a message from `author` in a channel and dispatches MESSAGE_CREATE to sessions with DM intents. */
+/** Stores a message from `author` in a DM or guild channel and dispatches MESSAGE_CREATE. */
 export function createMessage(
   context: FakeContext,
   channelId: string,
@@ -101,7 +137,7 @@ export function createMessage(
   message.revisions.push({ content: message.content, embeds: message.embeds, components: message.components, flags, at: now });
 
   context.state.messages.set(message.id, message);
-  const channel = context.state.dmChannels.get(channelId);
+  const channel = context.state.dmChannels.get(channelId) ?? context.state.guildChannels.get(channelId);
   if (channel && !message.ephemeral) {
     channel.lastMessageId = message.id;
   }
@@ -162,10 +198,11 @@ export function editMessage(
 export function deleteMessage(context: FakeContext, message: StoredMessage): void {
   message.deleted = true;
   if (!message.ephemeral) {
+    const guildId = context.state.guildChannels.get(message.channelId)?.guildId;
     context.gateway.dispatch(
       GatewayDispatchEvents.MessageDelete,
-      { id: message.id, channel_id: message.channelId },
-      GatewayIntentBits.DirectMessages,
+      { id: message.id, channel_id: message.channelId, ...(guildId ? { guild_id: guildId } : {}) },
+      guildId ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages,
     );
   }
   context.state.changed();

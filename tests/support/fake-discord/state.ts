@@ -47,6 +47,44 @@ export interface FakeDmChannel {
   lastMessageId: string | null;
 }
 
+/** A guild (server) that the bot user is a member of. */
+export interface FakeGuild {
+  id: string;
+  name: string;
+  ownerId: string;
+  /** `preferred_locale`, sent as `guild_locale` in interactions, e.g. "en-US". */
+  preferredLocale: string;
+  /** Permissions of the bot in every channel of the guild, sent as `app_permissions`. */
+  botPermissions: bigint;
+  /** Permissions of the @everyone role, whose id is the guild id. */
+  everyonePermissions: bigint;
+  /** When the bot joined the guild, ISO 8601. */
+  joinedAt: string;
+}
+
+/** A guild text channel (channel type 0). */
+export interface FakeGuildChannel {
+  id: string;
+  guildId: string;
+  name: string;
+  position: number;
+  lastMessageId: string | null;
+}
+
+/**
+ * A user's membership in a guild. `permissions` is the member's total permissions in the
+ * guild's channels, set directly: the fake derives nothing from roles or channel overwrites.
+ */
+export interface FakeMember {
+  guildId: string;
+  userId: string;
+  nick: string | null;
+  /** Role ids besides @everyone. */
+  roles: string[];
+  permissions: bigint;
+  joinedAt: string;
+}
+
 /** An interaction the fake dispatched, with everything the bot answered to it. */
 export interface StoredInteraction {
   id: string;
@@ -54,6 +92,8 @@ export interface StoredInteraction {
   type: number;
   userId: string;
   channelId: string;
+  /** Set when the interaction came from a guild channel; DM interactions have none. */
+  guildId?: string;
   /** Interaction-clock time of the dispatch, in ms. */
   dispatchedAt: number;
   commandName?: string;
@@ -96,20 +136,33 @@ export interface StoredCommand {
   [key: string]: unknown;
 }
 
+/** One gateway dispatch and the number of sessions it was sent or queued to. */
+export interface RecordedDispatch {
+  event: string;
+  /** Sessions whose intents allowed the event; 0 when no session asked for it. */
+  sessionCount: number;
+}
+
 /**
- * Everything the fake knows: users, DM channels, messages, interactions, commands and the
- * request log. Each change emits `change`, which `waitFor` listens to instead of polling a timer.
+ * The fake's whole state: users, DM channels, guilds, messages, interactions, commands, the
+ * request log and the dispatch log. Each change emits `change`, which `waitFor` listens to
+ * instead of polling a timer.
  */
 export class FakeState {
   readonly users = new Map<string, FakeUser>();
   readonly dmChannels = new Map<string, FakeDmChannel>();
   readonly dmChannelByUser = new Map<string, string>();
+  readonly guilds = new Map<string, FakeGuild>();
+  readonly guildChannels = new Map<string, FakeGuildChannel>();
+  /** Members by `memberKey(guildId, userId)`. */
+  readonly members = new Map<string, FakeMember>();
   readonly messages = new Map<string, StoredMessage>();
   readonly interactions = new Map<string, StoredInteraction>();
   readonly interactionByToken = new Map<string, string>();
   readonly blockedUsers = new Set<string>();
   readonly typing = new Map<string, number>();
   readonly requests: RecordedRequest[] = [];
+  readonly dispatches: RecordedDispatch[] = [];
   commands: StoredCommand[] = [];
   readonly #events = new EventEmitter();
 
@@ -120,6 +173,10 @@ export class FakeState {
   /** Tells `waitFor` callers to look again. */
   changed(): void {
     this.#events.emit('change');
+  }
+
+  member(guildId: string, userId: string): FakeMember | undefined {
+    return this.members.get(memberKey(guildId, userId));
   }
 
   /** Messages of a channel that its history would show, oldest first. */
@@ -165,4 +222,9 @@ export class FakeState {
       this.#events.on('change', onChange);
     });
   }
+}
+
+/** Key of a member in `FakeState.members`. */
+export function memberKey(guildId: string, userId: string): string {
+  return `${guildId}/${userId}`;
 }

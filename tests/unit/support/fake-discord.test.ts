@@ -10,7 +10,9 @@ import {
   DiscordAPIError,
   GatewayIntentBits,
   InteractionResponseType,
+  MessageFlags,
   Partials,
+  PermissionFlagsBits,
   Routes,
   type ChatInputApplicationCommandData,
   type ChatInputCommandInteraction,
@@ -19,6 +21,8 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
+  DEFAULT_BOT_GUILD_PERMISSIONS,
+  DEFAULT_MEMBER_PERMISSIONS,
   INTERACTION_RESPONSE_WINDOW_MS,
   INTERACTION_TOKEN_LIFETIME_MS,
   startFakeDiscord,
@@ -373,5 +377,131 @@ describe('fake Discord with the real discord.js client', () => {
     const hello = JSON.parse(zlib.inflateSync(frame, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString());
     expect(hello.op).toBe(10);
     expect(hello.d.heartbeat_interval).toBe(41_250);
+  });
+});
+
+/** Logs a client with `intents` into `discord`, for guild tests that need other intents than DMs. */
+async function loginWith(discord: FakeDiscord, intents: GatewayIntentBits[]): Promise<Client> {
+  client = new Client({
+    intents,
+    partials: [Partials.Channel],
+    rest: { api: discord.restBase, cdn: discord.cdnBase, mediaProxy: discord.cdnBase },
+  });
+  const ready = once(client, 'clientReady');
+  await client.login(discord.token);
+  await ready;
+  return client;
+}
+
+describe('fake Discord guilds with the real discord.js client', () => {
+  it('sends GUILD_CREATE after READY to a GUILDS session', async () => {
+    fake = await startFakeDiscord();
+    const guild = fake.addGuild({ name: 'Sunucu', preferredLocale: 'tr' });
+    const channel = fake.addGuildTextChannel(guild.id, 'genel');
+
+    const bot = await loginWith(fake, [GatewayIntentBits.Guilds]);
+
+    const cached = bot.guilds.cache.get(guild.id);
+    expect(cached?.name).toBe('Sunucu');
+    expect(cached?.preferredLocale).toBe('tr');
+    expect(cached?.channels.cache.get(channel.id)?.type).toBe(ChannelType.GuildText);
+    expect(cached?.members.me?.id).toBe(fake.botUser.id);
+    expect(fake.dispatches().filter((dispatch) => dispatch.event === 'GUILD_CREATE')).toEqual([
+      { event: 'GUILD_CREATE', sessionCount: 0 },
+    ]);
+  });
+
+  it('lists guilds in READY without GUILDS but sends no GUILD_CREATE', async () => {
+    fake = await startFakeDiscord();
+    const guild = fake.addGuild({ name: 'Quiet' });
+
+    const bot = await loginWith(fake, [GatewayIntentBits.DirectMessages]);
+
+    // discord.js keeps each guild from READY as an unavailable placeholder.
+    expect(bot.guilds.cache.get(guild.id)?.available).toBe(false);
+    expect(fake.gatewayStats().identifies).toBe(1);
+  });
+
+  it('dispatches a guild slash command with member and ephemeral reply', async () => {
+    fake = await startFakeDiscord();
+    const bot = await loginWith(fake, [GatewayIntentBits.DirectMessages]);
+    await bot.application!.commands.set([ASK_COMMAND]);
+    const guild = fake.addGuild({ name: 'Server', preferredLocale: 'de' });
+    const channel = fake.addGuildTextChannel(guild.id, 'general');
+    const user = fake.addUser({ username: 'member', locale: 'tr' });
+    fake.addMember(guild.id, user.id, { nick: 'Üye', roles: ['42'] });
+    const interactionPromise = nextInteraction(bot);
+
+    const dispatched = fake.sendSlashCommand(user.id, 'ask', { text: 'selam' }, { channelId: channel.id });
+    const interaction = await interactionPromise;
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    await interaction.editReply('merhaba');
+
+    expect(interaction.inGuild()).toBe(true);
+    expect(interaction.inCachedGuild()).toBe(false);
+    expect(interaction.guildId).toBe(guild.id);
+    expect(interaction.channelId).toBe(channel.id);
+    expect(interaction.user.id).toBe(user.id);
+    expect(interaction.locale).toBe('tr');
+    expect(interaction.guildLocale).toBe('de');
+    expect(interaction.memberPermissions?.bitfield).toBe(DEFAULT_MEMBER_PERMISSIONS);
+    expect(interaction.appPermissions.bitfield).toBe(DEFAULT_BOT_GUILD_PERMISSIONS);
+    expect(interaction.member).toMatchObject({ nick: 'Üye', roles: ['42'], user: { id: user.id } });
+    expect(interaction.authorizingIntegrationOwners.guildId).toBe(guild.id);
+    const responses = fake.interactionResponses(dispatched.id);
+    expect(responses.callbackData).toEqual({ flags: MessageFlags.Ephemeral });
+    expect(responses.original?.ephemeral).toBe(true);
+    expect(responses.original?.content).toBe('merhaba');
+    expect(fake.channelMessages(channel.id)).toEqual([]);
+  });
+
+  it('rejects commands a member may not use', async () => {
+    fake = await startFakeDiscord();
+    const bot = await loginWith(fake, [GatewayIntentBits.DirectMessages]);
+    await bot.application!.commands.set([
+      { ...ASK_COMMAND, name: 'moderate', defaultMemberPermissions: PermissionFlagsBits.ManageMessages },
+      { ...ASK_COMMAND, name: 'dmonly', contexts: [1] },
+    ]);
+    const guild = fake.addGuild({ name: 'Server' });
+    const channel = fake.addGuildTextChannel(guild.id, 'general');
+    const member = fake.addUser({ username: 'member' });
+    fake.addMember(guild.id, member.id);
+    const moderator = fake.addUser({ username: 'moderator' });
+    fake.addMember(guild.id, moderator.id, { permissions: DEFAULT_MEMBER_PERMISSIONS | PermissionFlagsBits.ManageMessages });
+    const outsider = fake.addUser({ username: 'outsider' });
+    const inGuild = { channelId: channel.id };
+
+    expect(() => fake!.sendSlashCommand(member.id, 'moderate', { text: 'x' }, inGuild)).toThrow(/default_member_permissions/);
+    expect(() => fake!.sendSlashCommand(moderator.id, 'moderate', { text: 'x' }, inGuild)).not.toThrow();
+    expect(() => fake!.sendSlashCommand(member.id, 'dmonly', { text: 'x' }, inGuild)).toThrow(/guild context/);
+    expect(() => fake!.sendSlashCommand(outsider.id, 'moderate', { text: 'x' }, inGuild)).toThrow(/not a member/);
+  });
+
+  it('gates guild messages and their content by intent', async () => {
+    fake = await startFakeDiscord();
+    const bot = await loginWith(fake, [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages]);
+    const guild = fake.addGuild({ name: 'Server' });
+    const channel = fake.addGuildTextChannel(guild.id, 'general');
+    const user = fake.addUser({ username: 'poster' });
+    fake.addMember(guild.id, user.id, { nick: 'Poster' });
+    const received: Message[] = [];
+    const twoReceived = new Promise<void>((resolve) => {
+      bot.on('messageCreate', (message) => {
+        received.push(message);
+        if (received.length === 2) resolve();
+      });
+    });
+
+    const plain = fake.sendGuildMessage(user.id, channel.id, 'hello all');
+    const mention = fake.sendGuildMessage(user.id, channel.id, `<@${fake.botUser.id}> hi bot`);
+    await twoReceived;
+
+    expect(received.map((message) => message.id)).toEqual([plain.id, mention.id]);
+    expect(received.map((message) => message.guildId)).toEqual([guild.id, guild.id]);
+    // Without MESSAGE_CONTENT only a message that mentions the bot keeps its content.
+    expect(received.map((message) => message.content)).toEqual(['', `<@${fake.botUser.id}> hi bot`]);
+    expect(received[1]?.mentions.users.has(fake.botUser.id)).toBe(true);
+    expect(received[0]?.member?.nickname).toBe('Poster');
+    expect(received[0]?.channel.type).toBe(ChannelType.GuildText);
   });
 });
