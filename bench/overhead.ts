@@ -226,12 +226,12 @@ function promptCharacters(body: ChatCompletionBody): number {
   return body.messages.reduce((sum, message) => sum + (typeof message.content === 'string' ? message.content.length : 0), 0);
 }
 
-/** What the bench chats send, and the fake model's echo replies to it. */
+/** Pattern of the bench chats' messages and of the fake model's echo replies to them. */
 const BENCH_TURN = /^(?:Reply to: )?(?:Burst|Latency) round \d+ from chat \d+: /;
 
 /**
- * The messages of a bot request that come before the chat's history: the system prompt and the
- * persona's example dialogue. The history is the trailing run of bench messages and replies.
+ * Returns the messages of a bot request that come before the chat's history: the system prompt
+ * and the persona's example dialogue. The history is the trailing run of bench messages and replies.
  */
 function withoutChatHistory(messages: ChatCompletionBody['messages']): ChatCompletionBody['messages'] {
   let end = messages.length;

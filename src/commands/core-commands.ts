@@ -65,8 +65,8 @@ export const newCommand: CommandDefinition<typeof noOptions> = {
   schema: noOptions,
   parse: ignoreArguments,
   async handle(context) {
-    // Chat turns are answered in private chats only, so a conversation started for a group or
-    // server channel would never receive a message.
+    // The bot replies to chat messages in private chats only, so a conversation started for a
+    // group or server channel would never receive a message.
     if (!context.isPrivate) return { text: context.t('conversation.private_only'), isError: true };
     await context.services.engine.runInChat(context.platform, context.chatId, () =>
       context.services.engine.startNewConversation(context.actor, context.platform, context.chatId),

@@ -1,11 +1,11 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
-/** Distinct SQL texts kept prepared at most. */
+/** Maximum number of distinct SQL texts kept prepared. */
 const DEFAULT_CAPACITY = 256;
 
 /**
- * The better-sqlite3 connection as Kysely's SQLite dialect sees it, with prepared statements
+ * The better-sqlite3 connection in the shape Kysely's SQLite dialect expects, with prepared statements
  * reused by their SQL text. Kysely prepares every query it runs, and SQLite parsing and
  * planning the same text again on every call was about a tenth of the bot's CPU time per
  * chat turn in a CPU profile of the throughput benchmark (BENCHMARKS.md, part 1b). Kysely
@@ -26,7 +26,7 @@ export class StatementCache implements SqliteDatabase {
     this.#capacity = capacity;
   }
 
-  /** Number of statements held; for tests. */
+  /** Number of statements cached, read by tests. */
   get size(): number {
     return this.#statements.size;
   }

@@ -41,7 +41,7 @@ export class ConfigRowCache {
     this.#maxAgeMs = options.maxAgeMs ?? CONFIG_ROWS_MAX_AGE_MS;
   }
 
-  /** The cached rows, read from the database when missing or older than `maxAgeMs`. */
+  /** Returns the cached rows, read from the database when missing or older than `maxAgeMs`. */
   get(): Promise<ConfigRows> {
     // A clock that stepped back (a wall clock after a time sync) counts as expired.
     const age = this.#now() - this.#loadedAt;

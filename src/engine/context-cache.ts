@@ -1,11 +1,12 @@
 import type { HistoryMessage, PromptHistory } from './history.js';
 
-/** Most conversations whose prompt context is kept. The least recently used one goes first. */
+/** Maximum number of conversations whose prompt context is kept. The least recently used one goes first. */
 export const DEFAULT_CONTEXT_CAPACITY = 1_000;
 
 /**
- * Most characters of summaries and messages kept in all, about 40 MB of JavaScript strings.
- * 1,000 conversations of 40 messages of 4,000 characters would hold four times as much.
+ * Maximum characters of summaries and messages kept in all: an estimated 20 to 40 MB of
+ * JavaScript strings, at one or two bytes per character. 1,000 conversations of 40 messages
+ * of 4,000 characters would contain eight times as much.
  */
 export const DEFAULT_CONTEXT_MAX_CHARS = 20_000_000;
 
@@ -33,7 +34,7 @@ interface CachedContext {
  * context from before the write.
  *
  * NOTE: this assumes one bot process per database. A summary written by another process is
- * not seen here until the entry is dropped or evicted; until then prompts carry the newest
+ * not seen here until the entry is dropped or evicted. Until then, prompts carry the newest
  * messages without that summary.
  */
 export class ContextCache {
@@ -59,7 +60,7 @@ export class ContextCache {
     return this.#entries.size;
   }
 
-  /** Characters held in all entries. */
+  /** Total characters in all entries. */
   get chars(): number {
     return this.#chars;
   }

@@ -380,7 +380,7 @@ export class ConversationEngine {
   }
 
   /**
-   * The conversation's summary and newest messages, from the context cache when it holds them.
+   * Returns the conversation's summary and newest messages, from the context cache when it has them.
    * A trimmed retry (`maxMessages` below the configured limit) reads the database and is not kept.
    */
   async #promptHistory(conversationId: string, maxMessages: number, configuredMax: number): Promise<PromptHistory> {
@@ -399,8 +399,8 @@ export class ConversationEngine {
 }
 
 /**
- * The user's active persona, or the default one when it is gone or inactive. A persona that
- * needs local access is only used by someone who has it.
+ * Picks the user's active persona, or the default one when it is gone or inactive. A persona
+ * that needs local access is only used by someone who has it.
  */
 function personaFor(user: UserRow, rows: ConfigRows): PersonaRow {
   const chosen = rows.personas.find((persona) => persona.name === user.active_persona);

@@ -34,7 +34,7 @@ export interface ChatRef {
   chatId: string;
 }
 
-/** The chat's active conversations, newest first; normally there is one. */
+/** Selects the chat's active conversations, newest first. Normally there is one. */
 function activeConversations(db: Kysely<Database>, ref: ChatRef) {
   return db
     .selectFrom('conversations')
@@ -51,9 +51,8 @@ export async function findActiveConversation(db: Kysely<Database>, ref: ChatRef)
 }
 
 /**
- * The chat's active conversation and whether it holds any message yet, in one read: a chat
- * turn needs both, the second to know whether the message is the first question (which the
- * answer cache serves).
+ * Finds the chat's active conversation and whether it has any message yet, in one read. A chat
+ * turn needs both, the second because only a conversation's first question uses the answer cache.
  */
 export async function findActiveConversationForTurn(
   db: Kysely<Database>,

@@ -62,8 +62,8 @@ type ModelOutcome = (ModelCallResult & { entry: ModelEntry }) | null;
  * to the next model at once: a 429 with a longer or no Retry-After, 5xx, a timeout, a network
  * error, a broken stream, an error event in a stream, a 4xx other than context length, an empty
  * answer, or a used-up `api_configs.rate_limit`. When every candidate was skipped for its
- * `rate_limit` alone and a slot frees within `maxRetryAfterSeconds`, the candidates are tried
- * once more after that wait.
+ * `rate_limit` alone and a slot frees within `maxRetryAfterSeconds`, the router waits for it and
+ * tries the candidates once more.
  *
  * Throws `ContextLengthError` on the first context-length 400, `AllModelsFailedError` when
  * every candidate failed, `NoModelAvailableError` when there is no candidate, and
@@ -129,7 +129,7 @@ export function createModelRouter(options: ModelRouterOptions): ReloadableModelR
           message: `Rate limit of ${entry.api.rateLimitPerMinute} requests per minute reached`,
         };
         attempts.push(failedAttempt(entry, failure, 0));
-        // Not a failure of the model, and the router may still wait for a slot, so it is info.
+        // Logged at info because the model did not fail and the router may still wait for a slot.
         logger.info({ ...ids, limitPerMinute: entry.api.rateLimitPerMinute }, 'model skipped: its provider is at its request limit');
         return null;
       }

@@ -37,7 +37,7 @@ export class ProviderRateLimiter {
     return true;
   }
 
-  /** Milliseconds until `provider` has a free slot under `limitPerMinute`; 0 when it has one now. */
+  /** Returns the milliseconds until `provider` has a free slot under `limitPerMinute`, or 0 when it has one now. */
   waitMs(provider: string, limitPerMinute: number): number {
     if (limitPerMinute <= 0) return 0;
     const now = this.#now();

@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/registry.js';
 import { eventually } from '../support/eventually.js';
 import {
+  ADMIN_ID,
+  ERROR_COLOR,
+  PRIMARY_COLOR,
   botMessages,
   expectInteractionsHandled,
   startDiscordHarness,
@@ -12,12 +15,6 @@ import {
 } from '../support/discord-harness.js';
 import type { DispatchedInteraction, FakeDiscord } from '../support/fake-discord/index.js';
 import { startFakeTxt2Img } from '../support/fake-txt2img.js';
-
-/** Fixed id of the account named in ADMIN_IDS. */
-const ADMIN_ID = '300000000000000001';
-/** Colours of the seeded active theme (config/themes.json, "default"). */
-const PRIMARY_COLOR = 0x5865f2;
-const ERROR_COLOR = 0xe5484d;
 
 let harness: DiscordHarness | undefined;
 let dispatched: DispatchedInteraction[] = [];

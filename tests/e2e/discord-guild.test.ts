@@ -1,6 +1,9 @@
 import { GatewayIntentBits, InteractionResponseType, MessageFlags, PermissionFlagsBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ADMIN_ID,
+  ERROR_COLOR,
+  PRIMARY_COLOR,
   expectInteractionsHandled,
   startDiscordHarness,
   uiText,
@@ -17,12 +20,6 @@ import {
   type FakeGuildChannel,
   type FakeUser,
 } from '../support/fake-discord/index.js';
-
-/** Fixed id of the account named in ADMIN_IDS. */
-const ADMIN_ID = '300000000000000001';
-/** Colours of the seeded active theme (config/themes.json, "default"). */
-const PRIMARY_COLOR = 0x5865f2;
-const ERROR_COLOR = 0xe5484d;
 
 let harness: DiscordHarness | undefined;
 let dispatched: DispatchedInteraction[] = [];
@@ -215,7 +212,7 @@ describe('Discord chat commands in a guild channel', () => {
     await waitForBotMessages(discord, dan.id, 1);
     const dmChannelId = discord.dmChannelId(dan.id);
 
-    // The bot chats in DMs only, so /new in a guild channel says so and starts nothing.
+    // The bot chats in DMs only, so /new in a guild channel replies with that and starts nothing.
     const embed = await ephemeralReply(setup, guildSlash(setup, dan.id, 'new'));
     expect(embed.description).toBe(await text(h, 'conversation.private_only'));
 

@@ -15,6 +15,12 @@ import {
 } from './fake-discord/index.js';
 import type { FakeOpenAI } from './fake-openai.js';
 
+/** Fixed id of the Discord account the e2e tests name in ADMIN_IDS. */
+export const ADMIN_ID = '300000000000000001';
+/** Colours of the seeded active theme (config/themes.json, "default"). */
+export const PRIMARY_COLOR = 0x5865f2;
+export const ERROR_COLOR = 0xe5484d;
+
 export interface DiscordHarness {
   /** The running bot; replaced by `restart`. */
   app: RunningApp;

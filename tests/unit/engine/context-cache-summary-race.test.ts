@@ -2,7 +2,7 @@
  * A summary pass runs outside the chat queue, so it can store a summary while a turn of the
  * same conversation is between its steps. These tests start a turn a varying number of
  * microtasks after the pass and compare what the context cache hands out with what the
- * database holds at that same instant, read through a second connection.
+ * database contains at that same instant, read through a second connection.
  */
 
 import Database from 'better-sqlite3';
@@ -119,8 +119,8 @@ describe('context cache during a summary pass', () => {
 
     for (delayTicks = 0; delayTicks <= MAX_DELAY_TICKS; delayTicks += 1) await raceSummaryWithTurn(delayTicks);
 
-    // The pass holds the context around its write, so no turn gets the context from before
-    // the summary while the write completes.
+    // The pass calls `hold` and `release` around its write, so no turn gets the context from
+    // before the summary while the write completes.
     expect(staleReads).toEqual([]);
   });
 
