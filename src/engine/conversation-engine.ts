@@ -26,6 +26,7 @@ import { inferPreferences } from './preference-inference.js';
 import { buildChatMessages, promptCharacters, type PreferenceEntry } from './prompt-builder.js';
 import type { SystemSettings } from './settings.js';
 import type { IncomingMessage, Locale, Platform, TurnOutcome } from './types.js';
+import { refundUndeliveredReply } from './usage-refund.js';
 import { countAnsweredChat, PerMinuteLimiter, readDailyUsage } from './usage.js';
 
 export interface EngineDependencies {
@@ -104,10 +105,18 @@ export class ConversationEngine {
    * `failed`, so it never goes back into the model's context as if the user had seen it.
    */
   async recordDeliveryFailure(replyMessageId: number, error: string, delivered: string[]): Promise<void> {
-    const patch: Record<string, unknown> = { delivery_error: error, platform_message_ids: delivered };
-    if (delivered.length === 0) patch.status = 'failed';
-    else patch.status = 'interrupted';
-    await mergeMessageMetadata(this.#deps.db, replyMessageId, patch);
+    const reachedNoOne = delivered.length === 0;
+    const patch: Record<string, unknown> = {
+      delivery_error: error,
+      platform_message_ids: delivered,
+      status: reachedNoOne ? 'failed' : 'interrupted',
+    };
+    // A reply that reached no one gives back what its turn counted against the daily limits.
+    // Part of a reply was seen, so an interrupted one keeps its counts.
+    await this.#deps.db.transaction().execute(async (trx) => {
+      if (reachedNoOne && (await refundUndeliveredReply(trx, replyMessageId))) patch.usage_refunded = true;
+      await mergeMessageMetadata(trx, replyMessageId, patch);
+    });
     // The reply was cached as part of the context when it was stored complete.
     this.contexts.dropMessage(replyMessageId);
   }
@@ -192,14 +201,19 @@ export class ConversationEngine {
     if (cacheKey) {
       const cached = await lookupAnswer(db, user.id, cacheKey, this.#now());
       if (cached) {
-        const replyMessageId = await appendMessage(db, conversation.id, 'assistant', cached.answer, {
-          status: 'complete',
-          cached: true,
-          engine: cached.engine,
-          persona: persona.name,
-          locale,
+        const usageDate = utcDate(this.#now());
+        const replyMessageId = await db.transaction().execute(async (trx) => {
+          const id = await appendMessage(trx, conversation.id, 'assistant', cached.answer, {
+            status: 'complete',
+            cached: true,
+            engine: cached.engine,
+            persona: persona.name,
+            locale,
+            usage_date: usageDate,
+          });
+          await countAnsweredChat(trx, user.id, null, usageDate);
+          return id;
         });
-        await countAnsweredChat(db, user.id, null, utcDate(this.#now()));
         this.#log.info({ ...logIds, replyMessageId }, 'answered from cache');
         options.onText?.(cached.answer);
         return { kind: 'answer', text: cached.answer, locale, replyMessageId, conversationId: conversation.id, cached: true, notices: [] };
@@ -272,6 +286,7 @@ export class ConversationEngine {
 
     const cutOff = result.finishReason === 'length';
     // The reply, its usage count and its cache entry are written together, in one commit.
+    const usageDate = utcDate(this.#now());
     const replyMessageId = await db.transaction().execute(async (trx) => {
       const id = await appendMessage(trx, conversation.id, 'assistant', answer, {
         status: 'complete',
@@ -288,8 +303,9 @@ export class ConversationEngine {
         persona: persona.name,
         preset_id: preset?.id ?? null,
         locale,
+        usage_date: usageDate,
       });
-      await countAnsweredChat(trx, user.id, result.engine, utcDate(this.#now()));
+      await countAnsweredChat(trx, user.id, result.engine, usageDate);
       if (cacheKey && !cutOff) {
         const ttlHours = settings.number('cache.ttl_hours', 24);
         await storeAnswer(trx, { userId: user.id, cacheKey, question: text, answer, engine: result.engine, ttlHours }, this.#now());

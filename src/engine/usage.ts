@@ -60,6 +60,32 @@ export async function countGeneratedImage(db: Kysely<Database>, userId: number, 
     .execute();
 }
 
+/** What one delivered reply added to a day's counters, to take back when it reached no one. */
+export interface UsageRefund {
+  chat: number;
+  cloud: number;
+  local: number;
+  image: number;
+}
+
+/**
+ * Takes back counts of a reply that was never delivered, in one atomic update that never
+ * goes below zero. A user should not spend a daily allowance on an answer they never saw.
+ */
+export async function refundUsage(db: Kysely<Database>, userId: number, date: string, refund: UsageRefund): Promise<void> {
+  await db
+    .updateTable('usage_counters')
+    .set({
+      total_chat_count: sql`max(total_chat_count - ${refund.chat}, 0)`,
+      groq_count: sql`max(groq_count - ${refund.cloud}, 0)`,
+      local_count: sql`max(local_count - ${refund.local}, 0)`,
+      image_count: sql`max(image_count - ${refund.image}, 0)`,
+    })
+    .where('user_id', '=', userId)
+    .where('usage_date', '=', date)
+    .execute();
+}
+
 /**
  * Sliding one-minute window of message times per user, kept in memory: the per-minute
  * limit guards against bursts, so losing it on restart costs nothing.

@@ -136,13 +136,17 @@ export class ImageService {
       }
 
       const latencyMs = this.#now().getTime() - started;
-      await countGeneratedImage(db, user.id, today);
       const text = t('image.caption', { prompt: escapeMarkdown(request.prompt.trim()) });
-      const replyMessageId = await appendMessage(db, conversationId, 'assistant', text, {
-        ...baseMetadata,
-        status: 'complete',
-        seed: image.seed,
-        latency_ms: latencyMs,
+      // The image and its count are written in one commit, so a refund finds what was counted.
+      const replyMessageId = await db.transaction().execute(async (trx) => {
+        await countGeneratedImage(trx, user.id, today);
+        return appendMessage(trx, conversationId, 'assistant', text, {
+          ...baseMetadata,
+          status: 'complete',
+          seed: image.seed,
+          latency_ms: latencyMs,
+          usage_date: today,
+        });
       });
       this.#log.info({ ...logIds, replyMessageId, seed: image.seed, latencyMs, bytes: image.png.length }, 'image generated');
 

@@ -107,6 +107,9 @@ describe('Discord DM end to end', () => {
     }, 'the delivery failure to be recorded');
     expect(failed.status).toBe('failed');
     expect(failed.delivery_error).toContain('50007');
+    // Only the delivered reply counts against carol's daily limits.
+    const usage = await app.db.selectFrom('usage_counters').selectAll().executeTakeFirstOrThrow();
+    expect(usage).toMatchObject({ total_chat_count: 1, groq_count: 1 });
   });
 
   it('DMs sent while the bot was offline are answered after a restart, once', async () => {

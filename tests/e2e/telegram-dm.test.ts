@@ -304,6 +304,9 @@ describe('Telegram non-text and blocked users', () => {
       return metadata.delivery_error ? metadata : undefined;
     }, 'the failed delivery to be recorded');
     expect(reply.status).toBe('failed');
+    // Only the delivered reply counts against the daily limits.
+    const usage = await app.db.selectFrom('usage_counters').selectAll().executeTakeFirstOrThrow();
+    expect(usage).toMatchObject({ total_chat_count: 1, groq_count: 1 });
 
     // Writing again shows the user unblocked the bot.
     telegram.unblockUser(ALICE.id);
