@@ -93,6 +93,12 @@ export interface CommandDefinition<Schema extends z.ZodType = z.ZodType> {
    */
   hidden?: boolean;
   /**
+   * Tells whether this command line, run from a button, confirms a one-time action such as the
+   * deletion of `/forget_me confirm`. Adapters then remove the buttons of the message that
+   * carried it, so the confirmation cannot be pressed again.
+   */
+  confirms?(argumentText: string): boolean;
+  /**
    * The chat action to show while the command runs, for commands that take long: Telegram's
    * `sendChatAction` `upload_photo`, or a deferred interaction reply on Discord.
    */

@@ -1,3 +1,4 @@
+import { InteractionResponseType } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/registry.js';
 import { eventually } from '../support/eventually.js';
@@ -117,6 +118,31 @@ describe('Discord slash commands end to end', () => {
 
     const user = await app.db.selectFrom('users').select('active_persona').where('username', '=', `discord:${bob.id}`).executeTakeFirstOrThrow();
     expect(user.active_persona).toBe('friend');
+  });
+
+  it('/forget_me confirm replaces its warning', async () => {
+    const h = await start();
+    const { discord, app } = h;
+    const erin = discord.addUser({ username: 'erin', locale: 'tr' });
+    discord.sendDm(erin.id, 'merhaba');
+    await waitForBotMessages(discord, erin.id, 1);
+
+    const { record: warning } = await waitForInteractionReply(discord, slash(discord, erin.id, 'forget_me'));
+    const buttons = (warning.original?.components ?? []).flatMap(
+      (row) => (row as { components: Array<{ custom_id: string }> }).components,
+    );
+    expect(buttons.map((button) => button.custom_id)).toEqual(['/forget_me confirm']);
+
+    const press = discord.sendComponent(erin.id, warning.original!.id, '/forget_me confirm');
+    dispatched.push(press);
+    const { embed, record } = await waitForInteractionReply(discord, press);
+
+    // The button was acknowledged as an update, so the reply took the warning's place.
+    expect(record.callbackType).toBe(InteractionResponseType.DeferredMessageUpdate);
+    expect(record.original?.id).toBe(warning.original?.id);
+    expect(embed.description).toBe(await text(h, 'forget_me.done', 'tr'));
+    expect(record.original?.components).toEqual([]);
+    expect(await app.db.selectFrom('messages').selectAll().execute()).toHaveLength(0);
   });
 
   it('/ban from an admin stops the user before the model', async () => {

@@ -110,6 +110,27 @@ describe('Telegram commands', () => {
     expect(user.active_persona).toBe('coder');
     expect(telegram.callbackAnswers()).toHaveLength(1);
   });
+
+  it('/forget_me confirm button is spent', async () => {
+    harness = await startBotHarness();
+    const { telegram, app } = harness;
+    telegram.sendText(USER, 'merhaba');
+    await telegram.waitForMessages(USER.id, 1);
+    telegram.sendText(USER, '/forget_me');
+    const [, warning] = await telegram.waitForMessages(USER.id, 2);
+    const confirm = (warning?.reply_markup as { inline_keyboard?: Array<Array<{ callback_data?: string }>> } | undefined)
+      ?.inline_keyboard?.flat()[0];
+    expect(confirm?.callback_data).toBe('/forget_me confirm');
+
+    telegram.sendCallback(USER, warning!.message_id, confirm!.callback_data!);
+    const messages = await telegram.waitForMessages(USER.id, 3);
+
+    expect(messages[2]?.text).toBe(app.services.texts.t('tr', 'forget_me.done'));
+    const spent = telegram.sentMessages(USER.id).find((message) => message.message_id === warning!.message_id);
+    expect(spent?.reply_markup).toBeUndefined();
+    expect(spent?.text).toBe(warning?.text);
+    expect(await app.db.selectFrom('messages').selectAll().execute()).toHaveLength(0);
+  });
 });
 
 describe('Telegram localization', () => {

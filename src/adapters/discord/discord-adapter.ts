@@ -303,13 +303,18 @@ export class DiscordAdapter {
     );
   }
 
-  /** A button's `custom_id` is the command line it runs, e.g. `/persona coder`. */
+  /**
+   * A button's `custom_id` is the command line it runs, e.g. `/persona coder`. A confirmation
+   * button is acknowledged as an update of its own message, so the reply replaces that message
+   * and its buttons, and the confirmation cannot be pressed again.
+   */
   async #handleButton(interaction: ButtonInteraction): Promise<void> {
     const ids = { interactionId: interaction.id, channelId: interaction.channelId, userId: interaction.user.id, customId: interaction.customId };
-    if (!(await this.#acknowledge(interaction, ids))) return;
-
     const command = parseCommandLine(interaction.customId);
     const definition = command ? findCommand(command.name) : undefined;
+    const confirms = command !== undefined && definition?.confirms?.(command.argumentText) === true;
+    if (!(await this.#acknowledge(interaction, ids, confirms ? 'update' : 'reply'))) return;
+
     await this.#onceForInteraction(interaction.id, { customId: interaction.customId }, () =>
       this.#answerInteraction(interaction, definition, command?.argumentText ?? '', ids),
     );
@@ -348,13 +353,19 @@ export class DiscordAdapter {
   }
 
   /**
-   * Acknowledges an interaction with a deferred reply before any database or model work,
-   * because Discord drops it after 3 seconds. In a server the reply is ephemeral, so command
-   * output such as invite codes is not shown to the whole channel.
+   * Acknowledges an interaction before any database or model work, because Discord drops it
+   * after 3 seconds. The default is a deferred reply, ephemeral in a server so that command
+   * output such as invite codes is not shown to the whole channel. A button acknowledged as an
+   * `update` gets its reply in place of the message that carried it.
    */
-  async #acknowledge(interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction, ids: Record<string, string>): Promise<boolean> {
+  async #acknowledge(
+    interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction,
+    ids: Record<string, string>,
+    mode: 'reply' | 'update' = 'reply',
+  ): Promise<boolean> {
     try {
-      await interaction.deferReply(interaction.inGuild() ? { flags: MessageFlags.Ephemeral } : {});
+      if (mode === 'update' && interaction.isButton()) await interaction.deferUpdate();
+      else await interaction.deferReply(interaction.inGuild() ? { flags: MessageFlags.Ephemeral } : {});
       return true;
     } catch (error) {
       this.#log.error({ ...ids, err: this.#describe(error) }, 'interaction could not be acknowledged');

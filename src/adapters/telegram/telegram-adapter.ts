@@ -229,11 +229,22 @@ export class TelegramAdapter {
     const definition = command ? findCommand(command.name) : undefined;
     if (!command || !definition?.hidden) {
       await this.#answerButton(ctx);
+      if (command && definition?.confirms?.(command.argumentText)) await this.#removeButtons(ctx);
       if (command) await this.#runCommand(ctx, command.name, command.argumentText);
       return;
     }
     const reply = await this.#dispatch(ctx, definition, command.argumentText);
     await this.#answerButton(ctx, reply?.text.slice(0, CALLBACK_ANSWER_MAX_LENGTH));
+  }
+
+  /** Removes the inline keyboard from the message whose button was pressed. A failure is logged, and the command still runs. */
+  async #removeButtons(ctx: Context): Promise<void> {
+    try {
+      await ctx.editMessageReplyMarkup();
+    } catch (error) {
+      const ids = { updateId: ctx.update.update_id, chatId: ctx.chat?.id, messageId: ctx.callbackQuery?.message?.message_id };
+      this.#log.warn({ ...ids, err: this.#describeError(error) }, 'inline keyboard removal failed');
+    }
   }
 
   async #answerButton(ctx: Context, text?: string): Promise<void> {

@@ -25,6 +25,7 @@ export const forgetMeCommand: CommandDefinition<typeof forgetMeOptions> = {
     if (word === '') return { confirmed: false };
     return word === FORGET_ME_CONFIRM ? { confirmed: true } : {};
   },
+  confirms: (argumentText) => argumentText.trim().toLowerCase() === FORGET_ME_CONFIRM,
   async handle(context) {
     if (!context.options.confirmed) {
       return {
