@@ -5,7 +5,8 @@ import { loadSummarySettings, type SummarySettings } from './history.js';
 
 /**
  * How long the cached rows are trusted. Changes the bot makes itself (`/identity set`) drop the
- * cache at once. This bounds how long an edit made straight in the database goes unseen.
+ * cache at once, and so do writes from other connections (see `OutsideWriteWatch`). The age
+ * limit bounds how long any other change goes unseen.
  */
 export const CONFIG_ROWS_MAX_AGE_MS = 30_000;
 

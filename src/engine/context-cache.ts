@@ -31,11 +31,8 @@ interface CachedContext {
  * reply marked failed after delivery, or erased data. A read that started before such a drop
  * is not stored (see `generation`). A writer outside the chat's queue, the summary job, calls
  * `hold` before its write and `release` after it. From `hold` on, no turn reads or stores the
- * context from before the write.
- *
- * NOTE: this assumes one bot process per database. A summary written by another process is
- * not seen here until the entry is dropped or evicted. Until then, prompts carry the newest
- * messages without that summary.
+ * context from before the write. Writes from other connections, such as a second bot process,
+ * make the engine clear the whole cache before its next turn (see `OutsideWriteWatch`).
  */
 export class ContextCache {
   readonly #capacity: number;

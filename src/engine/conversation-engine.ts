@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { OutsideWriteWatch } from '../db/outside-writes.js';
 import type { Database, IdentityRow, ModelPresetRow, PersonaRow, UserRow } from '../db/schema.js';
 import { utcDate } from '../db/values.js';
 import type { TextCatalog } from '../i18n/texts.js';
@@ -65,9 +66,11 @@ export class ConversationEngine {
    * summaries outside a turn drops the affected entries.
    */
   readonly contexts = new ContextCache();
+  readonly #outsideWrites: OutsideWriteWatch;
 
   constructor(deps: EngineDependencies) {
     this.#deps = deps;
+    this.#outsideWrites = new OutsideWriteWatch(deps.db);
     this.#perMinute = new PerMinuteLimiter(() => this.#now().getTime());
     this.#log = deps.logger.child({ component: 'engine' });
     // The engine's clock, so tests that move it also age the cached rows.
@@ -137,8 +140,19 @@ export class ConversationEngine {
     return this.#deps.now ? this.#deps.now() : new Date();
   }
 
+  /**
+   * Drops the cached prompt contexts and config rows after another connection (a second bot
+   * process, an operator's sqlite3 shell) wrote to the database, so its changes show on this turn.
+   */
+  async #forgetOutsideChanges(): Promise<void> {
+    if (!(await this.#outsideWrites.changed())) return;
+    this.contexts.clear();
+    this.configRows.invalidate();
+  }
+
   async #handleTurn(message: IncomingMessage, options: TurnOptions): Promise<TurnOutcome> {
     const { db, settings, texts } = this.#deps;
+    await this.#forgetOutsideChanges();
     const resolution = await resolveActor(this.actorServices, message.user);
     if (resolution.kind === 'refused') {
       this.#log.info({ username: `${message.user.platform}:${message.user.id}`, reason: resolution.reason }, 'message refused');

@@ -3,6 +3,7 @@
  * turns on a seeded temporary database and check the messages the router received.
  */
 
+import SqliteDatabase from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -164,6 +165,29 @@ describe('engine context cache', () => {
       replyTo('Second question'),
       userMessage('Third question'),
     ]);
+  });
+
+  it('sees writes from another connection', async () => {
+    const first = await sendAnswered('What is SQLite?');
+    const other = new SqliteDatabase(fixture.temp.path);
+    try {
+      other
+        .prepare("INSERT INTO messages (conversation_id, role, content, extra_metadata, created_at) VALUES (?, 'user', ?, '{}', ?)")
+        .run(first.conversationId, 'Stored by another process', NOW.toISOString());
+      other.prepare("UPDATE persona_configs SET system_prompt = 'Edited in the sqlite3 shell.' WHERE name = 'standard'").run();
+    } finally {
+      other.close();
+    }
+
+    await sendAnswered('Second question');
+
+    expect(lastPromptTail()).toEqual([
+      userMessage('What is SQLite?'),
+      replyTo('What is SQLite?'),
+      userMessage('Stored by another process'),
+      userMessage('Second question'),
+    ]);
+    expect(router.requests.at(-1)?.messages[0]?.content).toContain('Edited in the sqlite3 shell.');
   });
 
   it('uses the summary after a summary pass', async () => {
