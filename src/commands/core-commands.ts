@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { findUser, usernameFor } from '../engine/users.js';
-import { normalizeInviteCode, redeemInvite } from '../engine/invites.js';
+import { hasRedeemedInvite, normalizeInviteCode, redeemInvite } from '../engine/invites.js';
 import { resolveLocale } from '../i18n/locale.js';
 import type { CommandDefinition } from './types.js';
 
@@ -43,7 +43,10 @@ export const startCommand: CommandDefinition<typeof noOptions> = {
         ?.display_name ?? 'Assistant';
     const welcome = context.t('welcome', { name, assistant });
     if (context.actor.user.is_banned === 1) return { text: context.t('refusal.banned'), isError: true };
-    const accepted = context.actor.isNew && context.argumentText !== '' ? `${context.t('invite.accepted')}\n\n` : '';
+    // Only a code this new user has just redeemed is acknowledged. In open mode a start
+    // parameter (a campaign tag, a stale link) is not an invite.
+    const redeemed = context.actor.isNew && context.argumentText !== '' && (await hasRedeemedInvite(context.services.db, usernameFor(context.user)));
+    const accepted = redeemed ? `${context.t('invite.accepted')}\n\n` : '';
     return { text: `${accepted}${welcome}` };
   },
 };

@@ -32,6 +32,12 @@ export async function redeemInvite(db: Kysely<Database>, input: string, username
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Tells whether `username` has redeemed an invite code. */
+export async function hasRedeemedInvite(db: Kysely<Database>, username: string): Promise<boolean> {
+  const row = await db.selectFrom('invites').select('code').where('used_by', '=', username).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function createInvites(db: Kysely<Database>, createdBy: string, count: number): Promise<string[]> {
   const codes: string[] = [];
   const now = nowIso();

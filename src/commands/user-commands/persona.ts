@@ -3,7 +3,6 @@ import type { PersonaRow } from '../../db/schema.js';
 import { escapeMarkdown } from '../../engine/markdown-escape.js';
 import { canUseLocal } from '../../engine/permissions.js';
 import type { CommandContext, CommandDefinition, CommandReply } from '../types.js';
-import { splitArguments } from './arguments.js';
 import { buttonRows } from './buttons.js';
 
 const personaOptions = z.object({ name: z.string().max(64).optional() });
@@ -21,17 +20,12 @@ export const personaCommand: CommandDefinition<typeof personaOptions> = {
   discordOptions: [
     { name: 'name', nameTr: 'ad', descriptionKey: 'option.persona.name.description', type: 'string', required: false },
   ],
-  parse: (argumentText) => ({ name: splitArguments(argumentText, 1)[0] }),
+  parse: (argumentText) => ({ name: argumentText.trim() === '' ? undefined : argumentText.trim() }),
   async handle(context) {
-    const requested = context.options.name?.toLowerCase();
+    const requested = context.options.name;
     if (requested === undefined) return listPersonas(context);
 
-    const persona = await context.services.db
-      .selectFrom('persona_configs')
-      .selectAll()
-      .where('name', '=', requested)
-      .where('is_active', '=', 1)
-      .executeTakeFirst();
+    const persona = await findPersona(context, requested);
     if (!persona) {
       return { text: context.t('persona.not_found', { persona: escapeMarkdown(requested) }), isError: true };
     }
@@ -50,6 +44,43 @@ export const personaCommand: CommandDefinition<typeof personaOptions> = {
     return { text: context.t('persona.changed', { persona: title }) };
   },
 };
+
+/**
+ * Finds the active persona a user named: by its `name`, its `display_name` or its title in
+ * either language ("araştırmacı", "Rol Oyunu"), compared case-insensitively and with Turkish
+ * letters folded, so that "arastirmaci" also matches. When the whole text matches nothing,
+ * its first word is tried, so "/persona coder please" still picks the coder.
+ */
+async function findPersona(context: CommandContext<unknown>, requested: string): Promise<PersonaRow | undefined> {
+  const rows = await context.services.db.selectFrom('persona_configs').selectAll().where('is_active', '=', 1).execute();
+  const { texts } = context.services;
+  const namesOf = (persona: PersonaRow): string[] => {
+    const key = `persona.${persona.name}.title`;
+    const titles = (['tr', 'en'] as const).filter((locale) => texts.has(locale, key)).map((locale) => texts.t(locale, key));
+    return [persona.name, persona.display_name, ...titles].map(foldName);
+  };
+  const match = (text: string): PersonaRow | undefined => {
+    const wanted = foldName(text);
+    return rows.find((persona) => foldName(persona.name) === wanted) ?? rows.find((persona) => namesOf(persona).includes(wanted));
+  };
+  return match(requested) ?? match(requested.trim().split(/\s+/)[0] ?? '');
+}
+
+/** Folds a persona name for comparison: NFKC, Turkish-aware lower case, Turkish letters as ASCII. */
+function foldName(text: string): string {
+  return text
+    .normalize('NFKC')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toLocaleLowerCase('tr')
+    .replace(/\u0307/g, '')
+    .replace(/ı/g, 'i')
+    .replace(/ş/g, 's')
+    .replace(/ç/g, 'c')
+    .replace(/ğ/g, 'g')
+    .replace(/ö/g, 'o')
+    .replace(/ü/g, 'u');
+}
 
 async function listPersonas(context: CommandContext<unknown>): Promise<CommandReply> {
   const rows = await context.services.db

@@ -157,3 +157,33 @@ describe('/redeem', () => {
     expect(invite.used_by).toBe(created[0]?.username);
   });
 });
+
+describe('/start with a parameter', () => {
+  it('welcomes without acceptance in open mode', async () => {
+    const newcomer = person('telegram', '610');
+
+    const reply = await fixture.run(newcomer, '/start ref_campaign');
+
+    expect(reply.text).not.toContain(t('en', 'invite.accepted'));
+    expect(reply.text).toContain(t('en', 'welcome', { name: 'Person 610', assistant: 'Nova' }));
+  });
+
+  it('ignores a code-shaped parameter in open mode', async () => {
+    const newcomer = person('telegram', '611');
+
+    const reply = await fixture.run(newcomer, '/start ABCDEF1234');
+
+    expect(reply.text).not.toContain(t('en', 'invite.accepted'));
+  });
+
+  it('confirms a redeemed code in invite mode', async () => {
+    const admin = await addPerson(fixture, 'telegram', '612', 'admin');
+    const code = codesIn((await fixture.run(admin, '/invite')).text)[0];
+    await inviteMode();
+    const newcomer = person('telegram', '613');
+
+    const reply = await fixture.run(newcomer, `/start ${code}`);
+
+    expect(reply.text.startsWith(t('en', 'invite.accepted'))).toBe(true);
+  });
+});

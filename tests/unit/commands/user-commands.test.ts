@@ -91,6 +91,33 @@ describe('/persona', () => {
     expect((await fixture.reload(user))?.active_persona).toBe('coder');
   });
 
+  it.each([
+    ['araştırmacı', 'researcher'],
+    ['ARAŞTIRMACI', 'researcher'],
+    ['arastirmaci', 'researcher'],
+    ['Yazılımcı', 'coder'],
+    ['sanatçı', 'artist'],
+    ['Researcher', 'researcher'],
+    ['coder please', 'coder'],
+  ])('sets a persona by its title %s', async (typed, expected) => {
+    const user = await addPerson(fixture, 'telegram', '107', 'user');
+
+    const reply = await fixture.run(user, `/persona ${typed}`);
+
+    expect(reply.isError).toBeUndefined();
+    expect((await fixture.reload(user))?.active_persona).toBe(expected);
+  });
+
+  it('sets a persona by a title with a space', async () => {
+    const user = person('telegram', '108', 'tr');
+    await fixture.addUser(user, { bela_unlocked: 1 });
+
+    const reply = await fixture.run(user, '/persona rol oyunu');
+
+    expect(reply.text).toBe(t('tr', 'persona.changed', { persona: 'Rol Oyunu' }));
+    expect((await fixture.reload(user))?.active_persona).toBe('roleplay');
+  });
+
   it('rejects an unknown persona', async () => {
     const user = await addPerson(fixture, 'telegram', '106', 'user');
 
