@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { resolveActor } from '../engine/actor.js';
 import { roleOf } from '../engine/permissions.js';
 import type { CommandDefinition, CommandInvocation, CommandReply, CommandServices } from './types.js';
+import { localizeUsage } from './usage-line.js';
 
 /**
  * Runs one command for either platform: access (invite mode, bans), the admin check, option
@@ -44,7 +45,10 @@ export async function dispatchCommand(
   const parsed = (definition.schema as z.ZodType).safeParse(definition.parse(invocation.argumentText));
   if (!parsed.success) {
     return {
-      text: t('command.invalid_arguments', { command: definition.name, usage: definition.usage ?? `/${definition.name}` }),
+      text: t('command.invalid_arguments', {
+        command: definition.name,
+        usage: localizeUsage(definition.usage ?? `/${definition.name}`, actor.locale, services.texts),
+      }),
       isError: true,
     };
   }

@@ -31,7 +31,7 @@ const modelOptions = z.object({ name: z.string().max(64).optional() });
 export const modelCommand: CommandDefinition<typeof modelOptions> = {
   name: 'model',
   nameTr: 'model',
-  usage: '/model [name|auto]',
+  usage: '/model [NAME|auto]',
   schema: modelOptions,
   discordOptions: [
     { name: 'name', nameTr: 'ad', descriptionKey: 'option.model.name.description', type: 'string', required: false },

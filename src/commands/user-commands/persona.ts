@@ -15,7 +15,7 @@ const personaOptions = z.object({ name: z.string().max(64).optional() });
 export const personaCommand: CommandDefinition<typeof personaOptions> = {
   name: 'persona',
   nameTr: 'persona',
-  usage: '/persona [name]',
+  usage: '/persona [NAME]',
   schema: personaOptions,
   discordOptions: [
     { name: 'name', nameTr: 'ad', descriptionKey: 'option.persona.name.description', type: 'string', required: false },
