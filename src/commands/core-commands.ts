@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { escapeMarkdown } from '../engine/markdown-escape.js';
 import { findUser, usernameFor } from '../engine/users.js';
 import { hasRedeemedInvite, normalizeInviteCode, redeemInvite } from '../engine/invites.js';
 import { resolveLocale } from '../i18n/locale.js';
@@ -41,7 +42,7 @@ export const startCommand: CommandDefinition<typeof noOptions> = {
     const assistant =
       (await context.services.db.selectFrom('ai_identity_config').select('display_name').where('id', '=', 1).executeTakeFirst())
         ?.display_name ?? 'Assistant';
-    const welcome = context.t('welcome', { name, assistant });
+    const welcome = context.t('welcome', { name: escapeMarkdown(name), assistant: escapeMarkdown(assistant) });
     if (context.actor.user.is_banned === 1) return { text: context.t('refusal.banned'), isError: true };
     // Only a code this new user has just redeemed is acknowledged. In open mode a start
     // parameter (a campaign tag, a stale link) is not an invite.

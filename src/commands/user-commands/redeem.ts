@@ -43,10 +43,12 @@ export const redeemCommand: CommandDefinition<typeof redeemOptions> = {
   async handle(context) {
     const { user } = context.actor;
     const code = normalizeInviteCode(context.options.code);
+    // Text that is not shaped like a code is invalid for a known user too, rather than a code
+    // the reply calls unused.
+    if (code === undefined) return { text: context.t('invite.invalid'), isError: true };
     // The code counts as this user's when they used it, also when a second /redeem of theirs
     // raced the first one, so the reply never claims their code is still unused.
     const redeemedByUser =
-      code !== undefined &&
       (await context.services.db
         .selectFrom('invites')
         .select('code')

@@ -187,3 +187,25 @@ describe('/start with a parameter', () => {
     expect(reply.text.startsWith(t('en', 'invite.accepted'))).toBe(true);
   });
 });
+
+describe('/redeem from a known user', () => {
+  it('rejects text that is not a code', async () => {
+    const user = person('telegram', '620');
+    await fixture.addUser(user);
+
+    const reply = await fixture.run(user, '/redeem ABC');
+
+    expect(reply.isError).toBe(true);
+    expect(reply.text).toBe(t('en', 'invite.invalid'));
+  });
+});
+
+describe('/start welcome', () => {
+  it('escapes Markdown in the display name', async () => {
+    const newcomer = { ...person('telegram', '621'), displayName: '**Ali** _Veli_' };
+
+    const reply = await fixture.run(newcomer, '/start');
+
+    expect(reply.text).toContain('\\*\\*Ali\\*\\* \\_Veli\\_');
+  });
+});
