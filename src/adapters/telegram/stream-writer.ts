@@ -89,7 +89,15 @@ export class TelegramStreamWriter {
    * text cannot get past, `error` is set and the ids of what did arrive are kept.
    */
   async finish(markdown: string, buttons?: ReplyButton[][]): Promise<DeliveryResult> {
-    const chunks = splitTelegramHtml(markdownToTelegramHtml(markdown), TELEGRAM_MESSAGE_MAX_LENGTH);
+    return this.finishRendered(splitTelegramHtml(markdownToTelegramHtml(markdown), TELEGRAM_MESSAGE_MAX_LENGTH), buttons);
+  }
+
+  /**
+   * Sends a complete reply that is already Telegram HTML, one message per chunk. Each chunk
+   * must parse on its own and have at most 4096 visible UTF-16 units, as `splitTelegramHtml`
+   * returns them. Returns what `finish` returns.
+   */
+  async finishRendered(chunks: readonly string[], buttons?: ReplyButton[][]): Promise<DeliveryResult> {
     const result: DeliveryResult = { messageIds: [], plainTextFallbacks: 0 };
     if (chunks.length === 0) return result;
     const keyboard = inlineKeyboardFor(buttons);

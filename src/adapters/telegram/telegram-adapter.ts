@@ -1,6 +1,6 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
+import { Bot, GrammyError, HttpError, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
 import { dispatchCommand, parseCommandLine } from '../../commands/dispatcher.js';
@@ -10,7 +10,8 @@ import type { CommandDefinition, CommandReply, CommandServices } from '../../com
 import { resolveActor } from '../../engine/actor.js';
 import type { TurnOutcome } from '../../engine/types.js';
 import { maskSecrets } from '../../logger.js';
-import { TELEGRAM_CAPTION_MAX_LENGTH } from '../../render/limits.js';
+import { isPrivateChat, privateOnlyText, runsInGroupChats } from './group-chats.js';
+import { sendTelegramImage } from './image-sender.js';
 import { platformUserOf, telegramChatIdOf } from './mapping.js';
 import { finalReplyText } from '../shared/final-reply-text.js';
 import { StreamCoalescer } from '../shared/stream-coalescer.js';
@@ -220,11 +221,21 @@ export class TelegramAdapter {
 
   /**
    * Runs the command line a button carries. A hidden command (a 👍/👎 vote) answers with a
-   * short notice on the button itself instead of a new message.
+   * short notice on the button itself instead of a new message. A button in a group runs
+   * nothing, because any member could press it and act on their own account.
    */
   async #handleButton(ctx: Context): Promise<void> {
     const query = ctx.callbackQuery;
     if (!query?.data) return;
+    if (!isPrivateChat(ctx.chat)) {
+      const notice = await privateOnlyText(this.#services, platformUserOf(query.from));
+      this.#log.info(
+        { updateId: ctx.update.update_id, chatId: ctx.chat?.id, telegramUserId: query.from.id, data: query.data },
+        'button press in a group chat rejected: buttons run in private chats only',
+      );
+      await this.#answerButton(ctx, truncateCallbackAnswer(notice));
+      return;
+    }
     const command = parseCommandLine(query.data);
     const definition = command ? findCommand(command.name) : undefined;
     if (!command || !definition?.hidden) {
@@ -234,7 +245,7 @@ export class TelegramAdapter {
       return;
     }
     const reply = await this.#dispatch(ctx, definition, command.argumentText);
-    await this.#answerButton(ctx, reply?.text.slice(0, CALLBACK_ANSWER_MAX_LENGTH));
+    await this.#answerButton(ctx, reply === undefined ? undefined : truncateCallbackAnswer(reply.text));
   }
 
   /** Removes the inline keyboard from the message whose button was pressed. A failure is logged, and the command still runs. */
@@ -249,7 +260,8 @@ export class TelegramAdapter {
 
   async #answerButton(ctx: Context, text?: string): Promise<void> {
     await ctx.answerCallbackQuery(text === undefined ? undefined : { text }).catch((error: unknown) => {
-      this.#log.debug({ err: this.#describeError(error) }, 'answerCallbackQuery failed');
+      const ids = { updateId: ctx.update.update_id, chatId: ctx.chat?.id, callbackQueryId: ctx.callbackQuery?.id };
+      this.#log.debug({ ...ids, err: this.#describeError(error) }, 'answerCallbackQuery failed');
     });
   }
 
@@ -271,6 +283,15 @@ export class TelegramAdapter {
     const definition = findCommand(name);
     if (!definition) {
       if (chat.type === 'private') await this.#replyUnknownCommand(ctx);
+      return;
+    }
+    if (chat.type !== 'private' && !runsInGroupChats(definition)) {
+      this.#log.info(
+        { updateId: ctx.update.update_id, chatId: chat.id, telegramUserId: from.id, command: definition.name },
+        'command in a group chat rejected: it runs in private chats only',
+      );
+      const text = await privateOnlyText(this.#services, platformUserOf(from));
+      await sendTelegramReply(this.bot.api, chat.id, text, { logger: this.#log, logContext: { updateId: ctx.update.update_id } });
       return;
     }
 
@@ -298,27 +319,20 @@ export class TelegramAdapter {
     if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, String(from.id));
   }
 
-  /** Sends a generated image as a photo with its caption; longer text follows as a message. */
+  /** Sends a generated image with its rendered caption and records the delivery of the stored reply. */
   async #sendImage(chatId: number, telegramUserId: string, image: NonNullable<CommandReply['image']>, logContext: Record<string, unknown>): Promise<void> {
-    const messageIds: string[] = [];
-    try {
-      const photo = await this.bot.api.sendPhoto(chatId, new InputFile(image.png, 'image.png'), {
-        caption: image.caption.slice(0, TELEGRAM_CAPTION_MAX_LENGTH),
-      });
-      messageIds.push(String(photo.message_id));
-    } catch (error) {
-      this.#log.error({ err: this.#describeError(error), chatId, ...logContext }, 'image could not be sent');
-      await this.#markBlockedIfForbidden(error, telegramUserId);
+    const delivery = await sendTelegramImage(this.bot.api, chatId, image, { logger: this.#log, logContext });
+    if (delivery.photoError !== undefined) {
+      this.#log.error({ err: this.#describeError(delivery.photoError), chatId, ...logContext }, 'image could not be sent');
+      await this.#markBlockedIfForbidden(delivery.photoError, telegramUserId);
       if (image.replyMessageId !== undefined) {
-        await this.#services.engine.recordDeliveryFailure(image.replyMessageId, this.#describeError(error), []);
+        await this.#services.engine.recordDeliveryFailure(image.replyMessageId, this.#describeError(delivery.photoError), []);
       }
       return;
     }
-    if (image.followUpText) {
-      const followUp = await sendTelegramReply(this.bot.api, chatId, image.followUpText, { logger: this.#log, logContext });
-      messageIds.push(...followUp.messageIds);
-    }
-    if (image.replyMessageId !== undefined) await this.#services.engine.recordDelivery(image.replyMessageId, messageIds);
+    // The photo arrived, so the image counts as delivered even when a text after it failed.
+    if (delivery.followUpError !== undefined) await this.#markBlockedIfForbidden(delivery.followUpError, telegramUserId);
+    if (image.replyMessageId !== undefined) await this.#services.engine.recordDelivery(image.replyMessageId, delivery.messageIds);
   }
 
   async #replyUnknownCommand(ctx: Context): Promise<void> {
@@ -442,3 +456,12 @@ export class TelegramAdapter {
   }
 }
 
+/**
+ * Cuts a button notice to Telegram's 200-character limit of a callback query answer, without
+ * splitting a surrogate pair.
+ */
+function truncateCallbackAnswer(text: string): string {
+  if (text.length <= CALLBACK_ANSWER_MAX_LENGTH) return text;
+  const cut = /[\uD800-\uDBFF]/.test(text.charAt(CALLBACK_ANSWER_MAX_LENGTH - 1)) ? CALLBACK_ANSWER_MAX_LENGTH - 1 : CALLBACK_ANSWER_MAX_LENGTH;
+  return text.slice(0, cut);
+}

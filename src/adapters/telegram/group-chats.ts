@@ -1,0 +1,51 @@
+import type { Chat } from 'grammy/types';
+import { helpCommand, newCommand, startCommand } from '../../commands/core-commands.js';
+import type { CommandDefinition, CommandServices } from '../../commands/types.js';
+import { activePreferences } from '../../engine/preferences.js';
+import type { Locale, PlatformUser } from '../../engine/types.js';
+import { findUser, usernameFor } from '../../engine/users.js';
+import { resolveLocale } from '../../i18n/locale.js';
+
+/**
+ * Commands that run in groups and supergroups as in a private chat. Every member of a group
+ * can read a command's reply and press its buttons, so the other commands, whose replies
+ * show personal data or act on the presser's account, run in private chats only. `/start`
+ * and `/help` show nothing personal, and `/new` replies that conversations happen in private.
+ */
+const GROUP_COMMANDS: ReadonlySet<CommandDefinition> = new Set<CommandDefinition>([
+  startCommand,
+  helpCommand,
+  newCommand,
+] as CommandDefinition[]);
+
+/** Returns whether a chat is a private chat with the bot. A missing chat counts as not private. */
+export function isPrivateChat(chat: Pick<Chat, 'type'> | undefined): boolean {
+  return chat?.type === 'private';
+}
+
+/** Returns whether `definition` may run in a group or supergroup. */
+export function runsInGroupChats(definition: CommandDefinition): boolean {
+  return GROUP_COMMANDS.has(definition);
+}
+
+/**
+ * Returns the localized `command.private_only` text for `user`. The locale is read without
+ * writing: unlike `resolveActor`, this neither creates the user nor stores the language
+ * Telegram reports, so a refused command changes nothing in the database.
+ */
+export async function privateOnlyText(services: CommandServices, user: PlatformUser): Promise<string> {
+  return services.texts.t(await readLocale(services, user), 'command.private_only');
+}
+
+/** Reads the locale that `resolveActor` would pick for `user`, from the same sources in the same order. */
+async function readLocale(services: CommandServices, user: PlatformUser): Promise<Locale> {
+  const row = await findUser(services.db, usernameFor(user));
+  const preferences = row ? await activePreferences(services.db, row.id) : [];
+  const stored = preferences.find((preference) => preference.key === 'locale');
+  return resolveLocale({
+    explicitPreference: stored?.source === 'explicit' ? stored.value : undefined,
+    platformLanguage: user.languageCode,
+    inferredPreference: stored?.source === 'inferred' ? stored.value : undefined,
+    systemDefault: services.settings.string('i18n.default_locale', 'en'),
+  });
+}
