@@ -45,6 +45,22 @@ function systemPromptOf(request: { body: { messages: Array<{ role: string; conte
   return String(request.body.messages[0]?.content ?? '');
 }
 
+/** Maps each button's `custom_id` to its style, over every action row of a message. */
+function buttonStyles(rows: readonly unknown[] | undefined): Record<string, number> {
+  const buttons = (rows ?? []).flatMap((row) => (row as { components: Array<{ custom_id: string; style: number }> }).components);
+  return Object.fromEntries(buttons.map((button) => [button.custom_id, button.style]));
+}
+
+/** Returns the `custom_id`s of the 👍 and 👎 buttons under a reply. */
+function feedbackButtonIds(discord: FakeDiscord, messageId: string): { like: string; dislike: string } {
+  const styles = buttonStyles(discord.message(messageId)?.components);
+  const ids = Object.keys(styles);
+  return {
+    like: ids.find((id) => id.startsWith('/vote like '))!,
+    dislike: ids.find((id) => id.startsWith('/vote dislike '))!,
+  };
+}
+
 /** Runs `/invite create` as the admin and returns the new code. */
 async function createInviteCode(discord: FakeDiscord): Promise<string> {
   const { embed } = await waitForInteractionReply(discord, slash(discord, ADMIN_ID, 'invite', { action: 'create' }));
@@ -255,6 +271,52 @@ describe('Discord slash commands end to end', () => {
     );
   });
 
+  it('unknown DM command gets localized notice', async () => {
+    const h = await start();
+    const { discord, openai, app } = h;
+    const english = discord.addUser({ username: 'english' });
+    const turkish = discord.addUser({ username: 'turkish', locale: 'tr' });
+    // A slash command carries the user's locale, which the bot keeps for later DMs.
+    await waitForInteractionReply(discord, slash(discord, turkish.id, 'help'));
+    const usageBefore = await app.db.selectFrom('usage_counters').selectAll().execute();
+
+    for (const [user, locale] of [[english, 'en'], [turkish, 'tr']] as const) {
+      discord.sendDm(user.id, '/foo');
+      const [notice] = await waitForBotMessages(discord, user.id, 1);
+      const embed = notice?.embeds[0] as { description?: string; color?: number } | undefined;
+      expect(embed?.description).toBe(await text(h, 'command.unknown', locale));
+      expect(embed?.color).toBe(ERROR_COLOR);
+      expect(botMessages(discord, discord.dmChannelId(user.id))).toHaveLength(1);
+    }
+
+    expect(openai.requests).toHaveLength(0);
+    expect(await app.db.selectFrom('usage_counters').selectAll().execute()).toEqual(usageBefore);
+    expect(await app.db.selectFrom('messages').selectAll().execute()).toHaveLength(0);
+  });
+
+  it('DM starting with a path reaches model', async () => {
+    const h = await start();
+    const { discord, openai } = h;
+    const ivan = discord.addUser({ username: 'ivan' });
+
+    // A slash right after the first word makes it a path, not a command name.
+    discord.sendDm(ivan.id, '/etc/hosts lists the wrong address');
+    const [reply] = await waitForBotMessages(discord, ivan.id, 1);
+    expect(reply?.content).toBe('Reply to: /etc/hosts lists the wrong address');
+    expect(openai.requests).toHaveLength(1);
+  });
+
+  it('Turkish command name in DM runs', async () => {
+    const h = await start();
+    const { discord, openai } = h;
+    const jale = discord.addUser({ username: 'jale' });
+
+    discord.sendDm(jale.id, '/yardim');
+    const [message] = await waitForBotMessages(discord, jale.id, 1);
+    expect((message?.embeds[0] as { description?: string }).description).toBe(await text(h, 'help'));
+    expect(openai.requests).toHaveLength(0);
+  });
+
   it('command typed as DM text is answered as an embed', async () => {
     const h = await start();
     const { discord, openai } = h;
@@ -283,17 +345,61 @@ describe('Discord feedback and images', () => {
     expect(like?.label).toBe('👍');
     expect(dislike?.label).toBe('👎');
 
+    const channelId = discord.dmChannelId(carol.id);
+    const visibleBefore = discord.channelMessages(channelId).map((message) => message.id);
+
     const first = discord.sendComponent(carol.id, reply!.id, like!.custom_id);
     dispatched.push(first);
-    await waitForInteractionReply(discord, first);
+    const { record: firstRecord } = await waitForInteractionReply(discord, first);
+    expect(buttonStyles(firstRecord.original?.components)).toEqual({ [like!.custom_id]: 1, [dislike!.custom_id]: 2 });
     const second = discord.sendComponent(carol.id, reply!.id, dislike!.custom_id);
     dispatched.push(second);
-    await waitForInteractionReply(discord, second);
+    const { record } = await waitForInteractionReply(discord, second);
 
     const votes = await app.db.selectFrom('feedback').selectAll().execute();
     expect(votes).toHaveLength(1);
     expect(votes[0]?.feedback_type).toBe('dislike');
     expect(votes[0]?.message_content).toBe('Reply to: a question');
+
+    // Each press updated the reply itself (DEFERRED_UPDATE_MESSAGE) and added no message.
+    for (const press of [first, second]) {
+      const responses = discord.interactionResponses(press.id);
+      expect(responses.callbackType).toBe(InteractionResponseType.DeferredMessageUpdate);
+      expect(responses.original?.id).toBe(reply!.id);
+      expect(responses.followups).toEqual([]);
+    }
+    expect(discord.channelMessages(channelId).map((message) => message.id)).toEqual(visibleBefore);
+    expect(record.original?.content).toBe('Reply to: a question');
+    expect(buttonStyles(record.original?.components)).toEqual({ [like!.custom_id]: 2, [dislike!.custom_id]: 1 });
+  });
+
+  it('banned user vote gets ephemeral refusal', async () => {
+    const h = await start();
+    const { discord, app } = h;
+    const kim = discord.addUser({ username: 'kim', locale: 'tr' });
+    discord.sendDm(kim.id, 'a question');
+    const [reply] = await waitForBotMessages(discord, kim.id, 1);
+    await eventually(() => discord.message(reply!.id)!.components.length > 0, 'the vote buttons');
+    await app.db.updateTable('users').set({ is_banned: 1 }).where('username', '=', `discord:${kim.id}`).execute();
+    const channelId = discord.dmChannelId(kim.id);
+    const visibleBefore = discord.channelMessages(channelId).map((message) => message.id);
+    const componentsBefore = discord.message(reply!.id)!.components;
+
+    const press = discord.sendComponent(kim.id, reply!.id, feedbackButtonIds(discord, reply!.id).like);
+    dispatched.push(press);
+    const record = await discord.waitFor(() => {
+      const responses = discord.interactionResponses(press.id);
+      return responses.followups.length > 0 ? responses : undefined;
+    });
+
+    expect(record.callbackType).toBe(InteractionResponseType.DeferredMessageUpdate);
+    expect(record.followups).toHaveLength(1);
+    expect(record.followups[0]?.ephemeral).toBe(true);
+    expect((record.followups[0]?.embeds[0] as { description?: string }).description).toBe(await text(h, 'refusal.banned', 'tr'));
+    expect(record.originalEdits).toEqual([]);
+    expect(discord.message(reply!.id)!.components).toEqual(componentsBefore);
+    expect(discord.channelMessages(channelId).map((message) => message.id)).toEqual(visibleBefore);
+    expect(await app.db.selectFrom('feedback').selectAll().execute()).toHaveLength(0);
   });
 
   it('/imagine answers with the image attached', async () => {

@@ -5,6 +5,7 @@ import {
   type APIButtonComponentWithCustomId,
   type APIStringSelectComponent,
   type APIEmbed,
+  type APIMessageTopLevelComponent,
 } from 'discord.js';
 import type { CommandReply, ReplyButton } from '../../commands/types.js';
 import { DISCORD_EMBED_DESCRIPTION_MAX_LENGTH, DISCORD_MESSAGE_MAX_LENGTH } from '../../render/limits.js';
@@ -171,6 +172,31 @@ export function buttonRowsFor(buttons: ReplyButton[][] | undefined): {
     flush();
   }
   return { rows, dropped };
+}
+
+/**
+ * Returns a copy of a message's components that shows the button `chosenId` as chosen. In the
+ * action row that contains it, that button gets the Primary style. The row's other buttons with
+ * a `custom_id` get Secondary, which `buttonRowsFor` gives every button. Other rows, link
+ * buttons and select menus are copied unchanged.
+ */
+export function markChosenButton(components: readonly APIMessageTopLevelComponent[], chosenId: string): APIMessageTopLevelComponent[] {
+  return components.map((component) => {
+    if (component.type !== ComponentType.ActionRow) return component;
+    const holdsChoice = component.components.some(
+      (child) => child.type === ComponentType.Button && 'custom_id' in child && child.custom_id === chosenId,
+    );
+    if (!holdsChoice) return component;
+
+    return {
+      ...component,
+      components: component.components.map((child) => {
+        if (child.type !== ComponentType.Button || !('custom_id' in child)) return child;
+        const style: APIButtonComponentWithCustomId['style'] = child.custom_id === chosenId ? ButtonStyle.Primary : ButtonStyle.Secondary;
+        return { ...child, style };
+      }),
+    };
+  });
 }
 
 /** Cuts text to `max` code points, ending with an ellipsis when something was cut. */

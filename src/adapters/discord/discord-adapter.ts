@@ -28,7 +28,7 @@ import { UpdateJournal } from '../shared/update-journal.js';
 import { catchUpPoints, type CatchUpPoint } from './catch-up-points.js';
 import { argumentTextOf } from './command-arguments.js';
 import { slashCommandBodies } from './command-registration.js';
-import { buttonRowsFor, commandReplyMessages, imageReplyMessages } from './command-reply-messages.js';
+import { buttonRowsFor, commandReplyMessages, imageReplyMessages, markChosenButton } from './command-reply-messages.js';
 import { describeDiscordError, DiscordErrorCode, isDiscordError } from './errors.js';
 import { deliverInteractionReply } from './interaction-replies.js';
 import { MESSAGE_HISTORY_PAGE_MAX } from './limits.js';
@@ -211,9 +211,17 @@ export class DiscordAdapter {
       return;
     }
 
+    // A DM is a command when it parses as `/name`, optionally followed by `@bot` and by
+    // whitespace and arguments, where `name` is 1 to 32 of A-Z, a-z, 0-9 and _. The Telegram
+    // adapter applies the same rule (`parseCommandLine`). So `/foo` and `/tmp is full` are
+    // commands, while `/etc/hosts is empty` goes to the model because a slash follows the name.
     const command = parseCommandLine(message.content);
-    const definition = command ? findCommand(command.name) : undefined;
-    if (command && definition) {
+    if (command) {
+      const definition = findCommand(command.name);
+      if (!definition) {
+        await this.#replyUnknownCommand(message, channel, ids);
+        return;
+      }
       const reply = await this.#dispatch(definition, {
         platform: 'discord',
         chatId: message.channelId,
@@ -266,6 +274,14 @@ export class DiscordAdapter {
     await this.#services.engine.recordDelivery(outcome.replyMessageId, delivery.messageIds);
   }
 
+  /** Sends the localized unknown-command notice, also to banned users, without calling the model. */
+  async #replyUnknownCommand(message: Message, channel: PostableChannel, ids: Record<string, string>): Promise<void> {
+    const resolution = await resolveActor(this.#services.engine.actorServices, platformUserOf(message.author), { allowBanned: true });
+    const locale = resolution.kind === 'ok' ? resolution.actor.locale : resolution.locale;
+    this.#log.info(ids, 'unknown command in a direct message');
+    await this.#sendCommandReply(channel, { text: this.#services.texts.t(locale, 'command.unknown'), isError: true }, message.author.id, ids);
+  }
+
   async #replyUnsupported(message: Message, channel: PostableChannel, ids: Record<string, string>): Promise<void> {
     const resolution = await resolveActor(this.#services.engine.actorServices, platformUserOf(message.author));
     const text =
@@ -306,18 +322,64 @@ export class DiscordAdapter {
   /**
    * A button's `custom_id` is the command line it runs, e.g. `/persona coder`. A confirmation
    * button is acknowledged as an update of its own message, so the reply replaces that message
-   * and its buttons, and the confirmation cannot be pressed again.
+   * and its buttons, and the confirmation cannot be pressed again. A hidden command's button
+   * (👍/👎) is acknowledged as an update too, and its reply is handled by `#answerChoiceButton`.
    */
   async #handleButton(interaction: ButtonInteraction): Promise<void> {
     const ids = { interactionId: interaction.id, channelId: interaction.channelId, userId: interaction.user.id, customId: interaction.customId };
     const command = parseCommandLine(interaction.customId);
     const definition = command ? findCommand(command.name) : undefined;
-    const confirms = command !== undefined && definition?.confirms?.(command.argumentText) === true;
-    if (!(await this.#acknowledge(interaction, ids, confirms ? 'update' : 'reply'))) return;
+    const argumentText = command?.argumentText ?? '';
+    const confirms = definition?.confirms?.(argumentText) === true;
+    const hidden = definition?.hidden === true;
+    if (!(await this.#acknowledge(interaction, ids, confirms || hidden ? 'update' : 'reply'))) return;
 
     await this.#onceForInteraction(interaction.id, { customId: interaction.customId }, () =>
-      this.#answerInteraction(interaction, definition, command?.argumentText ?? '', ids),
+      hidden && definition
+        ? this.#answerChoiceButton(interaction, definition, argumentText, ids)
+        : this.#answerInteraction(interaction, definition, argumentText, ids),
     );
+  }
+
+  /**
+   * Runs a hidden command from a button (a 👍/👎 vote) without adding a message to the chat,
+   * much as Telegram shows a short notice on the button. The interaction was acknowledged
+   * with DEFERRED_UPDATE_MESSAGE (callback type 6), so `@original` is the message that carries
+   * the button. On success that message is edited to show the pressed button as chosen, and
+   * the reply text (the thanks) is not shown. A refusal or failure goes only to the presser,
+   * as an ephemeral followup.
+   */
+  async #answerChoiceButton(
+    interaction: ButtonInteraction,
+    definition: CommandDefinition,
+    argumentText: string,
+    ids: Record<string, string>,
+  ): Promise<void> {
+    const reply = await this.#dispatchForInteraction(interaction, definition, argumentText);
+    if (reply.isError) {
+      const { messages } = commandReplyMessages(reply, await activeEmbedColors(this.#services.db));
+      const delivery = await deliverInteractionReply(interaction, messages, {
+        ephemeral: true,
+        replaceOriginal: false,
+        fallbackChannel: () => interaction.user.createDM(),
+        logger: this.#log,
+        logContext: ids,
+      });
+      if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, interaction.user.id);
+      return;
+    }
+
+    const components = markChosenButton(
+      interaction.message.components.map((component) => component.toJSON()),
+      interaction.customId,
+    );
+    try {
+      await interaction.editReply({ components });
+    } catch (error) {
+      // The command already ran, so only the display of the choice is lost, for example after
+      // the 15-minute interaction token expired while the command waited behind a long reply.
+      this.#log.warn({ ...ids, messageId: interaction.message.id, err: this.#describe(error) }, 'chosen button could not be shown');
+    }
   }
 
   /** A choice from a select menu: its value is the command line it runs, e.g. `/persona coder`. */
@@ -356,7 +418,8 @@ export class DiscordAdapter {
    * Acknowledges an interaction before any database or model work, because Discord drops it
    * after 3 seconds. The default is a deferred reply, ephemeral in a server so that command
    * output such as invite codes is not shown to the whole channel. A button acknowledged as an
-   * `update` gets its reply in place of the message that carried it.
+   * `update` (DEFERRED_UPDATE_MESSAGE) adds no message, and its `@original` is the message that
+   * carried it.
    */
   async #acknowledge(
     interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction,
@@ -379,15 +442,9 @@ export class DiscordAdapter {
     argumentText: string,
     ids: Record<string, string>,
   ): Promise<void> {
-    const user = platformUserOf(interaction.user, interaction.locale);
-    const invocation = { platform: 'discord' as const, chatId: interaction.channelId, isPrivate: !interaction.inGuild(), user, argumentText };
-    // In a DM the command waits behind the DMs sent before it, as on Telegram, so `/new` or
-    // `/forget_me` cannot overtake a message that is still waiting for its reply.
     const reply = definition
-      ? interaction.inGuild()
-        ? await this.#dispatch(definition, invocation)
-        : await this.#channelQueue.run(interaction.channelId, () => this.#dispatch(definition, invocation))
-      : this.#unknownCommandReply(user);
+      ? await this.#dispatchForInteraction(interaction, definition, argumentText)
+      : this.#unknownCommandReply(platformUserOf(interaction.user, interaction.locale));
 
     const { messages, droppedButtons } = reply.image
       ? { messages: imageReplyMessages(reply.image), droppedButtons: 0 }
@@ -405,6 +462,22 @@ export class DiscordAdapter {
     if (imageMessageId === undefined) return;
     if (delivery.error) await this.#services.engine.recordDeliveryFailure(imageMessageId, this.#describe(delivery.error), delivery.messageIds);
     else await this.#services.engine.recordDelivery(imageMessageId, delivery.messageIds);
+  }
+
+  /**
+   * Runs the command of an interaction. In a DM the command waits behind the DMs sent before it,
+   * as on Telegram, so `/new` or `/forget_me` cannot overtake a message that is still waiting
+   * for its reply.
+   */
+  async #dispatchForInteraction(
+    interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction,
+    definition: CommandDefinition,
+    argumentText: string,
+  ): Promise<CommandReply> {
+    const user = platformUserOf(interaction.user, interaction.locale);
+    const invocation = { platform: 'discord' as const, chatId: interaction.channelId, isPrivate: !interaction.inGuild(), user, argumentText };
+    if (interaction.inGuild()) return this.#dispatch(definition, invocation);
+    return this.#channelQueue.run(interaction.channelId, () => this.#dispatch(definition, invocation));
   }
 
   /** Runs a command; an unexpected failure becomes the localized internal error, so the user always gets a reply. */

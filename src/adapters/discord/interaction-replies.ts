@@ -7,6 +7,11 @@ import { NO_MENTIONS, sendMessages, type DeliveryResult, type OutgoingMessage, t
 export interface InteractionReplyOptions {
   /** Sends followups as ephemeral messages; the deferred reply's own flag decides the first one. */
   ephemeral: boolean;
+  /**
+   * False sends every message as a followup. Use it after `deferUpdate`, where `@original` is
+   * the message that carried the component and must stay as it is. Defaults to true.
+   */
+  replaceOriginal?: boolean;
   /** The channel a reply goes to once the interaction token can no longer be used. */
   fallbackChannel: () => Promise<PostableChannel>;
   logger: Logger;
@@ -16,7 +21,8 @@ export interface InteractionReplyOptions {
 
 /**
  * Delivers the messages of a reply to an interaction acknowledged with `deferReply`: the first
- * replaces the "thinking" message (`editReply`), later ones are followups. Once the token is
+ * replaces the "thinking" message (`editReply`), later ones are followups. With
+ * `replaceOriginal: false` every message is a followup. Once the token is
  * close to its 15-minute end, or Discord rejects it (50027, 10015), the remaining messages go
  * to the fallback channel as ordinary messages.
  */
@@ -27,6 +33,7 @@ export async function deliverInteractionReply(
 ): Promise<DeliveryResult> {
   const now = options.now ?? Date.now;
   const result: DeliveryResult = { messageIds: [] };
+  const replaceOriginal = options.replaceOriginal ?? true;
 
   for (const [index, message] of messages.entries()) {
     if (tokenExpiresSoon(interaction, now())) {
@@ -36,7 +43,7 @@ export async function deliverInteractionReply(
 
     try {
       const sent =
-        index === 0
+        index === 0 && replaceOriginal
           ? await interaction.editReply({ ...message, allowedMentions: NO_MENTIONS })
           : await interaction.followUp({
               ...message,

@@ -1,4 +1,4 @@
-import { MessageFlags } from 'discord.js';
+import { ButtonStyle, ComponentType, MessageFlags } from 'discord.js';
 import type { FieldError } from './errors.js';
 
 /** Maximum `content` length of a message (Discord API reference, Create Message). */
@@ -22,6 +22,16 @@ export const ACTION_ROWS_MAX = 5;
 
 /** Maximum length of a component's `custom_id`. */
 export const CUSTOM_ID_MAX_LENGTH = 100;
+
+/** Maximum length of a button's `label` (Discord components reference, Button Structure). */
+export const BUTTON_LABEL_MAX_LENGTH = 80;
+
+/**
+ * Button styles from Discord's components reference (Button Styles): Primary 1, Secondary 2,
+ * Success 3 and Danger 4 require a `custom_id`, and 5 is Link and 6 Premium.
+ */
+const BUTTON_STYLES_WITH_CUSTOM_ID = [ButtonStyle.Primary, ButtonStyle.Secondary, ButtonStyle.Success, ButtonStyle.Danger];
+const BUTTON_STYLES = [...BUTTON_STYLES_WITH_CUSTOM_ID, ButtonStyle.Link, ButtonStyle.Premium];
 
 /** The parts of a create or edit message body that the fake checks and stores. */
 export interface MessageBody {
@@ -110,15 +120,44 @@ function validateComponents(components: unknown[], flags: number): FieldError[] 
     });
   }
 
+  const customIds = new Set<string>();
   components.forEach((rawRow, rowIndex) => {
     const row = (rawRow ?? {}) as { components?: unknown[] };
     (row.components ?? []).forEach((rawChild, childIndex) => {
-      const child = (rawChild ?? {}) as { custom_id?: unknown };
-      errors.push(
-        ...maxLength(['components', rowIndex, 'components', childIndex, 'custom_id'], child.custom_id, CUSTOM_ID_MAX_LENGTH),
-      );
+      const child = (rawChild ?? {}) as { type?: unknown; custom_id?: unknown };
+      const path = ['components', rowIndex, 'components', childIndex];
+      errors.push(...maxLength([...path, 'custom_id'], child.custom_id, CUSTOM_ID_MAX_LENGTH));
+      if (child.type === ComponentType.Button) {
+        errors.push(...validateButton(path, rawChild as ButtonBody));
+      }
+      if (typeof child.custom_id === 'string') {
+        // Discord requires unique custom_ids in a message. The code and message are the ones its API returns.
+        if (customIds.has(child.custom_id)) {
+          errors.push({ path: [...path, 'custom_id'], code: 'COMPONENT_CUSTOM_ID_DUPLICATED', message: 'Component custom id was already specified' });
+        }
+        customIds.add(child.custom_id);
+      }
     });
   });
+  return errors;
+}
+
+interface ButtonBody {
+  style?: unknown;
+  label?: unknown;
+  custom_id?: unknown;
+}
+
+/** Checks a button's style, the `custom_id` that styles 1 to 4 require, and its label length. */
+function validateButton(path: ReadonlyArray<string | number>, button: ButtonBody): FieldError[] {
+  const errors = maxLength([...path, 'label'], button.label, BUTTON_LABEL_MAX_LENGTH);
+  if (!BUTTON_STYLES.includes(button.style as ButtonStyle)) {
+    errors.push({ path: [...path, 'style'], code: 'BASE_TYPE_CHOICES', message: `Value must be one of {${BUTTON_STYLES.join(', ')}}.` });
+    return errors;
+  }
+  if (BUTTON_STYLES_WITH_CUSTOM_ID.includes(button.style as ButtonStyle) && typeof button.custom_id !== 'string') {
+    errors.push({ path: [...path, 'custom_id'], code: 'BASE_TYPE_REQUIRED', message: 'This field is required' });
+  }
   return errors;
 }
 
