@@ -9,7 +9,8 @@ import type { CommandDefinition } from '../types.js';
  */
 export const IMAGINE_PROMPT_MAX_LENGTH = 1000;
 
-const imagineOptions = z.object({ prompt: z.string().trim().min(1).max(IMAGINE_PROMPT_MAX_LENGTH) });
+// The length is checked in `handle`, so a long prompt gets its own message rather than the usage line.
+const imagineOptions = z.object({ prompt: z.string().trim().min(1) });
 
 /**
  * `/imagine PROMPT`: generates an image through the `ImageService`. The reply carries the PNG
@@ -26,6 +27,10 @@ export const imagineCommand: CommandDefinition<typeof imagineOptions> = {
   ],
   parse: (argumentText) => ({ prompt: argumentText }),
   async handle(context) {
+    const { prompt } = context.options;
+    if (prompt.length > IMAGINE_PROMPT_MAX_LENGTH) {
+      return { text: context.t('image.prompt_too_long', { length: prompt.length, max: IMAGINE_PROMPT_MAX_LENGTH }), isError: true };
+    }
     const { images, logger } = context.services;
     if (!images) {
       logger.warn({ userId: context.actor.user.id }, '/imagine used but no image service is configured');
@@ -36,7 +41,7 @@ export const imagineCommand: CommandDefinition<typeof imagineOptions> = {
       actor: context.actor,
       platform: context.platform,
       chatId: context.chatId,
-      prompt: context.options.prompt,
+      prompt,
     });
     if (result.kind !== 'image') return { text: result.text, isError: true };
 

@@ -74,6 +74,16 @@ describe('/imagine', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('rejects a long prompt with its length', async () => {
+    const user = await addPerson(fixture, 'telegram', '604', 'user', 'tr');
+
+    const reply = await imagine(user, 'a'.repeat(1001));
+
+    expect(reply.isError).toBe(true);
+    expect(reply.text).toBe(t('tr', 'image.prompt_too_long', { length: 1001, max: 1000 }));
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('returns a localized error on failure', async () => {
     server.behaviour = { kind: 'status', status: 500 };
     const user = await addPerson(fixture, 'telegram', '603', 'user', 'tr');
