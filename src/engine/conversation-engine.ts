@@ -20,7 +20,7 @@ import {
 } from './conversations.js';
 import { ContextCache } from './context-cache.js';
 import { loadPromptHistory, type PromptHistory } from './history.js';
-import { enforceIdentity } from './identity-guard.js';
+import { enforceIdentity, guardStreamedText } from './identity-guard.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { effectiveLimits, routerAccessFor, type Limits } from './permissions.js';
 import { inferPreferences } from './preference-inference.js';
@@ -235,12 +235,18 @@ export class ConversationEngine {
     }
 
     const { identity } = configRows;
+    // With `forbid_provider_mention` on, streamed drafts pass the same guard as the stored reply.
+    const identityFacts =
+      identity?.forbid_provider_mention === 1 ? { displayName: identity.display_name, developerName: identity.developer_name } : undefined;
     // The text the user has seen so far, kept so a reply cut mid-stream is stored as shown.
     let streamedText = '';
     const streamOptions: TurnOptions = {
       onText: (textSoFar) => {
-        streamedText = textSoFar;
-        options.onText?.(textSoFar);
+        const visibleText = identityFacts ? guardStreamedText(textSoFar, identityFacts, locale) : textSoFar;
+        // The guard returns '' while it holds back the only sentence so far, and the last draft then stays.
+        if (visibleText === '') return;
+        streamedText = visibleText;
+        options.onText?.(visibleText);
       },
     };
     const started = this.#now().getTime();
@@ -292,10 +298,14 @@ export class ConversationEngine {
 
     let answer = result.text;
     let identityRewrites = 0;
-    if (identity && identity.forbid_provider_mention === 1) {
-      const guarded = enforceIdentity(answer, { displayName: identity.display_name, developerName: identity.developer_name }, locale);
+    if (identityFacts) {
+      const guarded = enforceIdentity(answer, identityFacts, locale);
       answer = guarded.text;
       identityRewrites = guarded.rewritten;
+      // The stream guard holds back an unfinished last sentence, and a reply without a final stop
+      // ends with one, so the stored reply goes to `onText` once more. The model call trims the
+      // reply, so a difference in trailing whitespace alone is ignored.
+      if (streamedText.trimEnd() !== answer) options.onText?.(answer);
     }
 
     const cutOff = result.finishReason === 'length';

@@ -6,24 +6,130 @@ const PROVIDER_NAMES =
 
 const PROVIDER = new RegExp(`\\b(?:${PROVIDER_NAMES})\\b`, 'iu');
 
+// Building blocks of the claim patterns below. Each pattern ties a provider name to the speaker
+// itself, so a sentence that only mentions a company or model ("OpenAI released GPT-4",
+// "I'm going to show you how to run a Llama model") does not match.
+const NAME = `(?:${PROVIDER_NAMES})`;
+/** "I am", "I'm", "I’m". */
+const I_AM = `\\bi(?:\\s+am|['’]m)`;
+/** First-person subjects of a passive: "I am", "I was", "I have been", "I've been". */
+const I_WAS = `\\bi(?:\\s+am|['’]m|\\s+was|\\s+have\\s+been|['’]ve\\s+been)`;
+const ADVERB = `(?:(?:just|only|simply|actually|really|merely|basically|essentially)\\s+)?`;
+const ARTICLE = `(?:an?|the)\\s+`;
+/** One modifier before a noun ("large", "helpful,"); words that start a clause or phrase are excluded. */
+const MODIFIER = `(?!(?:of|on|in|at|for|with|to|and|or|but|not|no|about|the|an?|from|by|who|that|which|is|was|are)\\b)[\\w-]+,?\\s+`;
+/** Nouns the speaker uses for itself. */
+const SELF_NOUN = `(?:(?:large\\s+)?language\\s+model|model|assistant|ai|llm|chatbot|chat\\s+bot|bot|version|variant|instance|fine-?tune)\\b`;
+const ORIGIN_VERB = `(?:developed|trained|built|created|made|designed|powered|programmed|fine-?tuned|released|produced|engineered|owned|operated|run|hosted|maintained|provided|based)`;
+const ORIGIN_PREPOSITION = `(?:by|on|upon|from|at|with|using|off)`;
+/** "trained by", "built on", "developed primarily by". */
+const ORIGIN_PHRASE = `${ORIGIN_VERB}\\s+(?:\\w+ly\\s+)?${ORIGIN_PREPOSITION}`;
+/** Text between a self-noun and its origin: "(LLM)", a comma, "that was", an adverb. */
+const NOUN_TO_ORIGIN = `(?:\\s*\\([^)]{0,40}\\))?\\s*,?\\s+(?:(?:that|which|who)\\s+(?:was|is|has\\s+been)\\s+)?(?:\\w+ly\\s+)?`;
+/** A provider as the object of an origin: "OpenAI", "the team at Google", "top of Llama 3". */
+const PROVIDER_OBJECT = `(?:the\\s+)?(?:[\\w-]+\\s+){0,2}?${NAME}\\b`;
+/** The clause ends right after a name: "I am Claude.", "I'm Llama 3, made by Meta". */
+const CLAUSE_END = `(?=\\s*(?:[,.!?;:()\\u2013\\u2014]|$))`;
+
+// JavaScript's \b knows only ASCII word characters, even with the u flag, and Turkish words
+// contain letters such as ı and ş, so these patterns mark word edges with Unicode letter classes.
+const TR_START = '(?<![\\p{L}\\p{N}])';
+const TR_END = '(?![\\p{L}\\p{N}])';
+/** A case suffix after a name: "OpenAI'ın", "Meta’nın". */
+const TR_NAME_SUFFIX = `(?:['’]\\p{L}+)?`;
+/** First-person passive verbs: "geliştirildim", "eğitildim", "oluşturulmuşum". */
+const TR_PASSIVE_FIRST_PERSON =
+  '(?:geliştiril|eğitil|oluşturul|yapıl|tasarlan|üretil|programlan|yaratıl|kodlan|(?:inşa|ince\\s+ayar)\\s+(?:edil|yapıl))(?:dim|dım|dum|düm|mişim|mışım|muşum|müşüm)';
+/** Self-nouns in the first person: "modeliyim" (I am a model), "asistanıyım", "yapay zekâyım". */
+const TR_SELF_NOUN_FIRST_PERSON = '(?:modeliyim|modelim|asistanıyım|asistanım|zek[aâ]y[ıi]m|botuyum|robotuyum|chatbotuyum|llm[\'’]?y?[iı]m)';
+/** Possessive self-nouns: "modelim" (my model), "geliştiricim" (my developer). */
+const TR_SELF_POSSESSIVE = '(?:modelim|altyapım|geliştiricim|geliştiricilerim|yaratıcım|yaratıcılarım)';
+/** "değil" (not) later in the same clause negates the claim: "Modelim OpenAI değil." */
+const TR_NOT_NEGATED = `(?![^,.;!?]*${TR_START}değil)`;
+
 /**
- * First-person identity claims: "I am ...", "I'm a model by ...", "I was trained by ...",
- * "Ben ... modeliyim", "... tarafından geliştirildim/eğitildim". Each pattern is tested on
- * one sentence, so `.*?` cannot reach into the next one.
+ * First-person identity claims that name a provider, each tested on one sentence.
  *
- * NOTE: these are word-list heuristics. A sentence such as "I'm using Google Maps, based on
- * your location" matches too and is rewritten. Sharpen a pattern when such a case shows up.
+ * NOTE: these are word-list heuristics. A claim phrased outside them ("OpenAI is who made
+ * me") is kept, and a sentence the bot writes in someone else's voice ("I am an engineer, a
+ * model made by Google") is rewritten.
  */
-const IDENTITY_CLAIM = [
-  /\b(?:i\s+am|i'm|i’m|as\s+an?)\b.*?\b(?:model|assistant|ai|llm|chatbot|version|developed|built|trained|created|made|based)\b/iu,
-  // "I am ChatGPT." or "I'm GPT-4o, ...": the provider name alone ends the clause.
-  new RegExp(`\\b(?:i\\s+am|i'm|i’m)\\s+(?:an?\\s+)?(?:${PROVIDER_NAMES})(?=\\s*(?:[,.!?;:]|$))`, 'iu'),
-  /\bi\s+(?:was|have\s+been)\s+(?:developed|built|trained|created|made|designed)\b/iu,
-  /\b(?:my|the)\s+(?:underlying\s+)?(?:model|creator|developer|maker)\b.*?\b(?:is|are|was)\b/iu,
-  /\bben\b.*?(?:model(?:i|iyim|im)|asistan(?:ıyım|ım)|yapay zekâ|yapay zeka)/iu,
-  /(?:tarafından|ile)\s+(?:geliştirildim|eğitildim|oluşturuldum|yapıldım|tasarlandım)/iu,
-  /\b(?:modelim|altyapım|geliştiricim)\b/iu,
+const IDENTITY_CLAIM: readonly RegExp[] = [
+  // "I am a large language model trained by OpenAI", "I'm an AI, developed by Google".
+  new RegExp(`${I_AM}\\s+${ADVERB}${ARTICLE}(?:${MODIFIER}){0,3}?${SELF_NOUN}${NOUN_TO_ORIGIN}(?:${ORIGIN_PHRASE}|from|by|of)\\s+${PROVIDER_OBJECT}`, 'iu'),
+  // "I am ChatGPT.", "I'm Llama 3, made by Meta", "I am Claude by Anthropic".
+  new RegExp(`${I_AM}\\s+${ADVERB}(?:${ARTICLE})?${NAME}(?:${CLAUSE_END}|\\s+(?:by|from|made|developed|built|trained|created)\\b)`, 'iu'),
+  // "I am an OpenAI model", "I'm a Google-trained assistant", "I am a fine-tuned Llama model".
+  new RegExp(
+    `${I_AM}\\s+${ADVERB}${ARTICLE}(?:${MODIFIER})?${NAME}[\\w-]*\\s+(?:${MODIFIER}){0,2}?${SELF_NOUN}(?:${CLAUSE_END}|\\s+(?:by|from|made|developed|built|trained|created|designed|that|which|and|with|based)\\b)`,
+    'iu',
+  ),
+  // "I was trained by Anthropic", "I'm built on Mixtral", "I am powered by GPT-4".
+  new RegExp(`${I_WAS}\\s+(?:\\w+ly\\s+)?${ORIGIN_PHRASE}\\s+${PROVIDER_OBJECT}`, 'iu'),
+  // "I run on Llama 3", "I'm running on GPT-4o".
+  new RegExp(`\\bi(?:\\s+am|['’]m)?\\s+(?:run|running)\\s+on\\s+${PROVIDER_OBJECT}`, 'iu'),
+  // "I am Nova, powered by GPT-4", "I'm Nova, an assistant built by Meta". "based on" is left
+  // out of the short form, because "I'm sorry, based on Google's docs ..." is no claim.
+  new RegExp(
+    `${I_AM}\\s+[\\w-]+(?:\\s+[\\w-]+)?\\s*,\\s*(?:${ARTICLE}(?:${MODIFIER}){0,3}?${SELF_NOUN}${NOUN_TO_ORIGIN}(?:${ORIGIN_PHRASE}|from|by|of)|(?!based\\b)${ORIGIN_PHRASE})\\s+${PROVIDER_OBJECT}`,
+    'iu',
+  ),
+  // "My underlying model is GPT-4o", "My name is ChatGPT", "My creators are OpenAI".
+  new RegExp(
+    `\\bmy\\s+(?:(?:underlying|base|core|foundation)\\s+)?(?:model|llm|architecture|creators?|developers?|makers?|provider|name)\\s+(?:is|are|was|were|comes\\s+from|came\\s+from)\\s+(?:based\\s+on\\s+|built\\s+on\\s+|made\\s+by\\s+|from\\s+|an?\\s+version\\s+of\\s+)?(?:the\\s+|an?\\s+)?${NAME}\\b`,
+    'iu',
+  ),
+  // "The model behind me is GPT-4".
+  new RegExp(`\\b(?:model|llm|ai|company|team)\\s+(?:behind|powering|underlying)\\s+me\\s+(?:is|are|was)\\s+${PROVIDER_OBJECT}`, 'iu'),
+  // "As an AI model developed by Google, I cannot browse", "As ChatGPT, I ...". The name must
+  // sit in the "as" phrase and the sentence must go on in the first person. The phrase is
+  // capped at 80 characters on each side of the name, which keeps a long sentence fast.
+  new RegExp(
+    `\\bas\\s+(?:${ARTICLE}(?:${MODIFIER}){0,3}?(?:${NAME}[\\w-]*\\s+(?:${MODIFIER}){0,2}?${SELF_NOUN}|${SELF_NOUN}[^,;]{0,80}?\\b${NAME}\\b)|(?:the\\s+)?${NAME}\\b)[^,;]{0,80},\\s*(?:i|i['’](?:m|ll|ve|d)|my|me)\\b`,
+    'iu',
+  ),
+  // "You're talking to ChatGPT."
+  new RegExp(`\\byou(?:['’]re|\\s+are)\\s+(?:talking|chatting|speaking)\\s+(?:to|with)\\s+(?:the\\s+)?${NAME}${CLAUSE_END}`, 'iu'),
+
+  // "ChatGPT'yim", "Ben Llama'yım": a first-person copula on the name itself.
+  new RegExp(`${TR_START}${NAME}['’]y?(?:im|ım|um|üm)${TR_END}`, 'iu'),
+  // "OpenAI tarafından geliştirildim", "Groq tarafından eğitildim".
+  new RegExp(`${TR_START}${NAME}${TR_NAME_SUFFIX}(?:\\s+\\p{L}+)?\\s+(?:tarafından|ile)\\s+(?:[\\p{L}\\p{N}-]+\\s+){0,2}?${TR_PASSIVE_FIRST_PERSON}${TR_END}`, 'iu'),
+  // "Ben OpenAI tarafından geliştirilen bir yapay zeka modeliyim", "Ben bir Llama asistanıyım".
+  // "benim modelim" means "my model", so a self-noun after "benim" does not count here.
+  new RegExp(
+    `${TR_START}${NAME}${TR_NAME_SUFFIX}(?:\\s+[\\p{L}\\p{N}'’-]+){0,6}?\\s+(?<!benim\\s+)${TR_SELF_NOUN_FIRST_PERSON}(?=\\s*(?:[,.!?;:]|$))`,
+    'iu',
+  ),
+  // "Ben ChatGPT.", "Ben Claude, ..." at the start of a sentence.
+  new RegExp(`^\\P{L}*ben\\s+(?:bir\\s+)?${NAME}${CLAUSE_END}`, 'iu'),
+  // "Modelim Google Gemini", "Geliştiricim OpenAI", "Benim adım ChatGPT".
+  new RegExp(
+    `(?:${TR_START}(?:benim\\s+)?${TR_SELF_POSSESSIVE}|${TR_START}benim\\s+adım|^\\P{L}*adım)${TR_END}\\s*[:,]?\\s+(?:\\p{L}+\\s+)?${NAME}\\b${TR_NOT_NEGATED}`,
+    'iu',
+  ),
 ];
+
+/**
+ * Replaces each character of inline code with this mark, so the text keeps its length and
+ * offsets, while the claim patterns and the sentence splitter see no code.
+ */
+const CODE_MARK = '\uFFFC';
+
+/** A prose stretch with its inline code masked, or a fenced code block copied as is. */
+interface Segment {
+  text: string;
+  /** `text` with inline code replaced by CODE_MARK, or undefined for a fenced code block. */
+  masked?: string;
+}
+
+/** Reply piece after the guard: a sentence, a run of marks or breaks, or a fenced block. */
+interface GuardedPiece {
+  output: string;
+  /** The original sentence with inline code masked, or undefined for a fenced code block. */
+  masked?: string;
+  rewritten: boolean;
+}
 
 /**
  * Splits text into sentences that concatenate back to exactly the input: every character
@@ -32,6 +138,78 @@ const IDENTITY_CLAIM = [
  */
 function splitSentences(text: string): string[] {
   return text.match(/(?:[^.!?\n]|[.!?]+(?=[^\s.!?]))+[.!?]*\s*|[.!?]+\s*|\n+/gu) ?? [text];
+}
+
+/** Returns the offset after the line break that ends the line starting at `start`. */
+function lineEnd(text: string, start: number): number {
+  const newline = text.indexOf('\n', start);
+  return newline === -1 ? text.length : newline + 1;
+}
+
+/**
+ * Splits text into prose and fenced code blocks. A fence is a line that starts, after optional
+ * indentation, with three or more backticks or tildes. The block ends after a line holding only
+ * a fence of the same character and at least the same length, or at the end of the text when
+ * no such line follows, which also covers a block still being streamed. A backtick fence line
+ * with another backtick after the run opens no block (CommonMark 0.30), so "```js``` text"
+ * stays prose and its code span is masked as inline code.
+ */
+function splitFencedBlocks(text: string): Segment[] {
+  const segments: Segment[] = [];
+  let proseStart = 0;
+  let position = 0;
+  while (position < text.length) {
+    const end = lineEnd(text, position);
+    const line = text.slice(position, end);
+    const open = /^[ \t]*(`{3,}|~{3,})/u.exec(line);
+    const fence = open?.[1];
+    if (open === null || fence === undefined || (fence.startsWith('`') && line.slice(open[0].length).includes('`'))) {
+      position = end;
+      continue;
+    }
+
+    const closing = new RegExp(`^[ \\t]*${fence[0]}{${fence.length},}[ \\t]*\\r?\\n?$`, 'u');
+    let blockEnd = text.length;
+    for (let next = end; next < text.length; next = lineEnd(text, next)) {
+      if (closing.test(text.slice(next, lineEnd(text, next)))) {
+        blockEnd = lineEnd(text, next);
+        break;
+      }
+    }
+    if (position > proseStart) segments.push(proseSegment(text.slice(proseStart, position)));
+    segments.push({ text: text.slice(position, blockEnd) });
+    proseStart = blockEnd;
+    position = blockEnd;
+  }
+  if (proseStart < text.length) segments.push(proseSegment(text.slice(proseStart)));
+  return segments;
+}
+
+/**
+ * Masks inline code: a run of backticks up to the next run of the same length, within one
+ * paragraph. An unclosed run of three or more backticks masks the rest of the prose, because
+ * Discord opens a code block there. A shorter unclosed run is plain text, as in CommonMark.
+ */
+function proseSegment(prose: string): Segment {
+  let masked = '';
+  let copied = 0;
+  const runs = /`+/gu;
+  for (let open = runs.exec(prose); open !== null; open = runs.exec(prose)) {
+    const run = open[0];
+    const closer = new RegExp(`(?<!\`)${run}(?!\`)`, 'gu');
+    closer.lastIndex = open.index + run.length;
+    const close = closer.exec(prose);
+    let end: number | undefined;
+    if (close && !/\n[ \t]*\n/u.test(prose.slice(open.index, close.index))) end = close.index + run.length;
+    else if (run.length >= 3) end = prose.length;
+    if (end === undefined) continue;
+
+    // Without the u flag, [^\n] matches one UTF-16 unit, so the masked text keeps its length.
+    masked += prose.slice(copied, open.index) + prose.slice(open.index, end).replace(/[^\n]/g, CODE_MARK);
+    copied = end;
+    runs.lastIndex = end;
+  }
+  return { text: prose, masked: masked + prose.slice(copied) };
 }
 
 export interface IdentityFacts {
@@ -59,19 +237,77 @@ function identitySentence(identity: IdentityFacts, locale: Locale): string {
     : `I am ${identity.displayName}, developed by ${identity.developerName}.`;
 }
 
+/** Returns true when the sentence (with inline code masked) claims to be a provider's model. */
+function isIdentityClaim(masked: string): boolean {
+  if (!PROVIDER.test(masked)) return false;
+  return IDENTITY_CLAIM.some((pattern) => pattern.test(masked));
+}
+
+/**
+ * Splits the reply into pieces and rewrites each prose sentence that claims to be a provider's
+ * model. Fenced code blocks are copied as they are.
+ *
+ * NOTE: a claim sentence that contains inline code is kept, because rewriting the sentence
+ * would drop the code. "I am `ChatGPT`, made by OpenAI." passes unchanged.
+ */
+function guardPieces(text: string, identity: IdentityFacts, locale: Locale): GuardedPiece[] {
+  const pieces: GuardedPiece[] = [];
+  for (const segment of splitFencedBlocks(text)) {
+    if (segment.masked === undefined) {
+      pieces.push({ output: segment.text, rewritten: false });
+      continue;
+    }
+
+    let offset = 0;
+    for (const masked of splitSentences(segment.masked)) {
+      const original = segment.text.slice(offset, offset + masked.length);
+      offset += masked.length;
+      if (masked.includes(CODE_MARK) || !isIdentityClaim(masked)) {
+        pieces.push({ output: original, masked, rewritten: false });
+        continue;
+      }
+      const trailing = masked.match(/\s*$/u)?.[0] ?? '';
+      pieces.push({ output: identitySentence(identity, sentenceLocale(masked, locale)) + trailing, masked, rewritten: true });
+    }
+  }
+  return pieces;
+}
+
 /**
  * Replaces each sentence in which the reply claims to be some provider's model with the
  * configured identity. A sentence that mentions a company in another sense ("Google Maps
- * shows the route") stays, because it makes no first-person identity claim.
+ * shows the route") stays, because it makes no first-person identity claim. Text in fenced
+ * code blocks and inline code is never changed.
  */
 export function enforceIdentity(text: string, identity: IdentityFacts, locale: Locale): { text: string; rewritten: number } {
-  let rewritten = 0;
-  const sentences = splitSentences(text).map((sentence) => {
-    if (!PROVIDER.test(sentence)) return sentence;
-    if (!IDENTITY_CLAIM.some((pattern) => pattern.test(sentence))) return sentence;
-    rewritten += 1;
-    const trailing = sentence.match(/\s*$/u)?.[0] ?? '';
-    return identitySentence(identity, sentenceLocale(sentence, locale)) + trailing;
-  });
-  return { text: sentences.join(''), rewritten };
+  const pieces = guardPieces(text, identity, locale);
+  return {
+    text: pieces.map((piece) => piece.output).join(''),
+    rewritten: pieces.filter((piece) => piece.rewritten).length,
+  };
+}
+
+/** Sentence openings of the claim patterns, English and Turkish. */
+const CLAIM_OPENING = /^\P{L}*(?:i\b|i['’]|as\b|my\b|you\b|the\s+model\b|ben\b|benim\b|adım|modelim|altyapım|geliştiricim|yaratıcım)/iu;
+
+/**
+ * Returns the part of a reply still being streamed that may be shown: the `enforceIdentity`
+ * output without an unfinished last sentence that starts like a claim or names a provider,
+ * because the claim patterns can only judge a whole sentence. Returns '' when nothing may be
+ * shown yet.
+ *
+ * NOTE: a provider name cut mid-word ("Open" before "OpenAI") is shown until the next piece
+ * completes it, so a draft can get shorter by that much.
+ */
+export function guardStreamedText(textSoFar: string, identity: IdentityFacts, locale: Locale): string {
+  const pieces = guardPieces(textSoFar, identity, locale);
+  const lastSentence = pieces.at(-1)?.masked;
+  if (lastSentence !== undefined && isHeldBack(lastSentence)) pieces.pop();
+  return pieces.map((piece) => piece.output).join('');
+}
+
+/** Returns true for an unfinished prose sentence without inline code that starts like a claim or names a provider. */
+function isHeldBack(masked: string): boolean {
+  if (/(?:[.!?…]|\n)\s*$/u.test(masked) || masked.includes(CODE_MARK)) return false;
+  return CLAIM_OPENING.test(masked) || PROVIDER.test(masked);
 }
