@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/values.js';
 import { lowerCaseFor } from '../i18n/locale.js';
 import type { Engine } from '../router/types.js';
+import type { PreferenceEntry } from './prompt-builder.js';
 import type { Locale } from './types.js';
 
 /**
@@ -22,15 +23,26 @@ export interface CacheKeyParts {
   selectedModel: string;
   persona: string;
   presetId: number | null;
+  /**
+   * The user's stored preferences. They shape the system prompt (tone, length, the name to
+   * use), so an answer given under other preferences is not reused.
+   */
+  preferences?: ReadonlyArray<Pick<PreferenceEntry, 'key' | 'value'>>;
 }
 
 export function answerCacheKey(parts: CacheKeyParts): string {
+  // `locale` is a key part of its own. Sorting makes the key independent of row order.
+  const preferences = (parts.preferences ?? [])
+    .filter((preference) => preference.key !== 'locale')
+    .map((preference) => [preference.key, preference.value])
+    .sort(([a = ''], [b = '']) => (a < b ? -1 : a > b ? 1 : 0));
   const material = JSON.stringify([
     normalizeQuestion(parts.question, parts.locale),
     parts.selectedModel,
     parts.persona,
     parts.presetId,
     parts.locale,
+    ...(preferences.length > 0 ? [preferences] : []),
   ]);
   return createHash('sha256').update(material).digest('hex');
 }

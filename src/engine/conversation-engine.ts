@@ -196,7 +196,14 @@ export class ConversationEngine {
     const preset = conversation.preset_id === null ? null : await this.#preset(conversation.preset_id);
     const isFirstTurn = !(found?.hasMessages ?? false);
     const cacheKey = isFirstTurn
-      ? answerCacheKey({ question: text, locale, selectedModel: user.selected_model, persona: persona.name, presetId: preset?.id ?? null })
+      ? answerCacheKey({
+          question: text,
+          locale,
+          selectedModel: user.selected_model,
+          persona: persona.name,
+          presetId: preset?.id ?? null,
+          preferences,
+        })
       : null;
 
     // The user's message is stored before any model call, so no failure can lose it. An update

@@ -269,6 +269,21 @@ describe('Telegram DM end to end', () => {
     expect(usage.total_chat_count).toBe(2);
     expect(usage.groq_count).toBe(1);
   });
+
+  it('a preference change bypasses the cached answer', async () => {
+    const { telegram, openai } = await start();
+    telegram.sendText(ALICE, 'Explain photosynthesis');
+    await telegram.waitForMessages(ALICE.id, 1);
+    telegram.sendText(ALICE, '/prefs set verbosity very short');
+    telegram.sendText(ALICE, '/new');
+    await telegram.waitForMessages(ALICE.id, 3);
+    const requestsBefore = openai.requests.length;
+
+    telegram.sendText(ALICE, 'Explain photosynthesis');
+    await telegram.waitForMessages(ALICE.id, 4);
+
+    expect(openai.requests.length).toBe(requestsBefore + 1);
+  });
 });
 
 describe('Telegram non-text and blocked users', () => {

@@ -94,6 +94,21 @@ describe('answerCacheKey', () => {
     expect(answerCacheKey({ ...parts, locale: 'tr' })).not.toBe(answerCacheKey(parts));
   });
 
+  it('differs by preferences', () => {
+    const short = answerCacheKey({ ...parts, preferences: [{ key: 'verbosity', value: 'very short' }] });
+
+    expect(short).not.toBe(answerCacheKey(parts));
+    expect(short).not.toBe(answerCacheKey({ ...parts, preferences: [{ key: 'verbosity', value: 'detailed' }] }));
+  });
+
+  it('ignores preference order and locale', () => {
+    const tone = { key: 'tone', value: 'casual' };
+    const name = { key: 'personal.name', value: 'Evelyn' };
+
+    expect(answerCacheKey({ ...parts, preferences: [tone, name] })).toBe(answerCacheKey({ ...parts, preferences: [name, tone] }));
+    expect(answerCacheKey({ ...parts, preferences: [{ key: 'locale', value: 'en' }] })).toBe(answerCacheKey(parts));
+  });
+
   it('separates fields unambiguously', () => {
     const first = answerCacheKey({ ...parts, selectedModel: 'a","b', persona: 'c' });
     const second = answerCacheKey({ ...parts, selectedModel: 'a', persona: 'b","c' });
