@@ -165,7 +165,8 @@ export class ConversationEngine {
     };
 
     const text = message.text.trim();
-    if (text === '') return refuse('empty_message');
+    // Invisible format characters alone (a zero-width space, a direction mark) are empty too.
+    if (/^[\s\p{Cf}]*$/u.test(text)) return refuse('empty_message');
     const maxChars = settings.number('chat.max_input_chars', DEFAULT_MAX_INPUT_CHARS);
     if (maxChars > 0 && text.length > maxChars) return refuse('input_too_long', { length: text.length, max: maxChars });
 
