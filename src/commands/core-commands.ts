@@ -16,7 +16,6 @@ const ignoreArguments = () => ({});
 export const startCommand: CommandDefinition<typeof noOptions> = {
   name: 'start',
   nameTr: 'basla',
-  allowUnknownUser: true,
   allowBanned: true,
   schema: noOptions,
   parse: ignoreArguments,

@@ -83,8 +83,6 @@ export interface CommandDefinition<Schema extends z.ZodType = z.ZodType> {
   usage?: string;
   /** Only users with the admin role may run it. */
   adminOnly?: boolean;
-  /** Runs for people who are not users yet (`/start CODE`, `/redeem CODE`, `/help`). */
-  allowUnknownUser?: boolean;
   /** Runs for banned users too: `/help`, `/forget_me`, and `/start`, which tells them they are banned. */
   allowBanned?: boolean;
   /**

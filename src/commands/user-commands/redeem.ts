@@ -16,7 +16,6 @@ export const redeemCommand: CommandDefinition<typeof redeemOptions> = {
   name: 'redeem',
   nameTr: 'davetiye',
   usage: '/redeem CODE',
-  allowUnknownUser: true,
   schema: redeemOptions,
   discordOptions: [
     { name: 'code', nameTr: 'kod', descriptionKey: 'option.redeem.code.description', type: 'string', required: true },
