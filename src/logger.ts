@@ -25,12 +25,48 @@ export const REDACTED_PATHS = [
   'env.LOCAL_LLM_API_KEY',
 ];
 
+/**
+ * Error fields that carry what was sent: grammY's `payload` (the method's parameters, such as a
+ * message's text with invite codes) and discord.js's `requestBody`. A log line keeps the
+ * method, status and description, which say what failed, without the user's content.
+ */
+const REQUEST_CONTENT_FIELDS = ['payload', 'requestBody'];
+
+/** Tokens that sit in request URLs: a Telegram bot token and a Discord webhook or interaction token. */
+const URL_TOKENS: Array<[RegExp, string]> = [
+  [/\/bot\d+:[\w-]+/g, '/bot[redacted]'],
+  [/\/webhooks\/(\d+)\/[^/?#\s"']+/g, '/webhooks/$1/[redacted]'],
+  [/\/interactions\/(\d+)\/[^/?#\s"']+/g, '/interactions/$1/[redacted]'],
+];
+
+/** Replaces the tokens of request URLs in a text with "[redacted]". */
+export function maskUrlTokens(text: string): string {
+  return URL_TOKENS.reduce((masked, [pattern, replacement]) => masked.replace(pattern, replacement), text);
+}
+
+/**
+ * Serializes the `err` of a log line. An Error goes through pino's standard serializer, then
+ * loses its request content fields, and its text fields lose URL tokens. A string (an error
+ * already described) loses URL tokens.
+ */
+export function serializeError(value: unknown): unknown {
+  if (typeof value === 'string') return maskUrlTokens(value);
+  if (!(value instanceof Error)) return value;
+  const serialized: Record<string, unknown> = { ...pino.stdSerializers.err(value) };
+  for (const field of REQUEST_CONTENT_FIELDS) delete serialized[field];
+  for (const [key, field] of Object.entries(serialized)) {
+    if (typeof field === 'string') serialized[key] = maskUrlTokens(field);
+  }
+  return serialized;
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: 'chat-bot' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,
