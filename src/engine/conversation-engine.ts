@@ -13,6 +13,7 @@ import {
   appendMessage,
   findActiveConversation,
   findActiveConversationForTurn,
+  findCompleteReplyTo,
   findRecentUserMessage,
   mergeMessageMetadata,
   startConversation,
@@ -67,6 +68,8 @@ export class ConversationEngine {
    */
   readonly contexts = new ContextCache();
   readonly #outsideWrites: OutsideWriteWatch;
+  /** Background work per user id, with the controller that aborts it. */
+  readonly #backgroundWork = new Map<number, Map<Promise<unknown>, AbortController>>();
 
   constructor(deps: EngineDependencies) {
     this.#deps = deps;
@@ -124,6 +127,35 @@ export class ConversationEngine {
     this.contexts.dropMessage(replyMessageId);
   }
 
+  /**
+   * Runs work for a user after a turn without delaying the reply. A failure is logged with the
+   * turn's ids. `cancelBackgroundWork` aborts it.
+   */
+  #runInBackground(userId: number, logIds: Record<string, unknown>, work: (signal: AbortSignal) => Promise<unknown>): void {
+    const controller = new AbortController();
+    const running = work(controller.signal)
+      .catch((error: unknown) => this.#log.warn({ ...logIds, err: error }, 'background work after a turn failed'))
+      .finally(() => {
+        const forUser = this.#backgroundWork.get(userId);
+        forUser?.delete(running);
+        if (forUser?.size === 0) this.#backgroundWork.delete(userId);
+      });
+    const forUser = this.#backgroundWork.get(userId) ?? new Map<Promise<unknown>, AbortController>();
+    forUser.set(running, controller);
+    this.#backgroundWork.set(userId, forUser);
+  }
+
+  /**
+   * Aborts the user's background work (preference inference) and resolves once it has stopped,
+   * so that nothing it would write can land after `/forget_me` erased the user's data.
+   */
+  async cancelBackgroundWork(userId: number): Promise<void> {
+    const forUser = this.#backgroundWork.get(userId);
+    if (!forUser) return;
+    for (const controller of forUser.values()) controller.abort();
+    await Promise.all(forUser.keys());
+  }
+
   /** Starts a new conversation in the chat (`/new`); the next message begins a fresh context. */
   async startNewConversation(actor: Actor, platform: Platform, chatId: string): Promise<string> {
     const current = await findActiveConversation(this.#deps.db, { userId: actor.user.id, platform, chatId });
@@ -150,6 +182,32 @@ export class ConversationEngine {
     this.configRows.invalidate();
   }
 
+  /**
+   * Returns the reply already stored for a message handled again after a crash, or undefined.
+   * A crash between storing a reply and recording its delivery leaves a complete reply that
+   * the user may not have seen. It is sent again, with no model call and no second count.
+   */
+  async #storedReplyFor(userId: number, message: IncomingMessage, locale: Locale): Promise<TurnOutcome | undefined> {
+    const { db, texts } = this.#deps;
+    const conversation = await findActiveConversation(db, { userId, platform: message.user.platform, chatId: message.chatId });
+    if (!conversation) return undefined;
+    const userMessageId = await findRecentUserMessage(db, conversation.id, message.messageId);
+    if (userMessageId === undefined) return undefined;
+    const reply = await findCompleteReplyTo(db, conversation.id, userMessageId);
+    if (!reply) return undefined;
+
+    this.#log.info({ userId, conversationId: conversation.id, messageId: userMessageId, replyMessageId: reply.id }, 'stored reply sent again');
+    return {
+      kind: 'answer',
+      text: reply.content,
+      locale,
+      replyMessageId: reply.id,
+      conversationId: conversation.id,
+      cached: false,
+      notices: reply.finishReason === 'length' ? [texts.t(locale, 'notice.cut_off')] : [],
+    };
+  }
+
   async #handleTurn(message: IncomingMessage, options: TurnOptions): Promise<TurnOutcome> {
     const { db, settings, texts } = this.#deps;
     await this.#forgetOutsideChanges();
@@ -169,6 +227,11 @@ export class ConversationEngine {
     if (/^[\s\p{Cf}]*$/u.test(text)) return refuse('empty_message');
     const maxChars = settings.number('chat.max_input_chars', DEFAULT_MAX_INPUT_CHARS);
     if (maxChars > 0 && text.length > maxChars) return refuse('input_too_long', { length: text.length, max: maxChars });
+
+    if (message.redelivered) {
+      const replayed = await this.#storedReplyFor(user.id, message, locale);
+      if (replayed) return replayed;
+    }
 
     const limits = effectiveLimits(user, settings);
     const usage = await readDailyUsage(db, user.id, utcDate(this.#now()));
@@ -353,16 +416,18 @@ export class ConversationEngine {
     if (settings.boolean('preferences.infer', false)) {
       // Runs after the reply without delaying it. A model failure is handled inside; a
       // database error (for example during shutdown) is logged here.
-      const inference = inferPreferences({
-        db,
-        router: this.#deps.router,
-        logger: this.#log,
-        userId: user.id,
-        userText: text,
-        locale,
-        access: routerAccessFor(user),
-      });
-      inference.catch((error: unknown) => this.#log.warn({ ...logIds, err: error }, 'preference inference failed'));
+      this.#runInBackground(user.id, logIds, (signal) =>
+        inferPreferences({
+          db,
+          router: this.#deps.router,
+          logger: this.#log,
+          userId: user.id,
+          userText: text,
+          locale,
+          access: routerAccessFor(user),
+          signal,
+        }),
+      );
     }
     const notices = cutOff ? [texts.t(locale, 'notice.cut_off')] : [];
     return { kind: 'answer', text: answer, locale, replyMessageId, conversationId: conversation.id, cached: false, notices };

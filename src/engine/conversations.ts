@@ -183,3 +183,26 @@ export async function findRecentUserMessage(
     .executeTakeFirst();
   return row?.id;
 }
+
+/**
+ * Returns the reply stored right after a user message when it is complete, that is, when the
+ * next message of the conversation is an assistant message with `status` `complete`.
+ */
+export async function findCompleteReplyTo(
+  db: Kysely<Database>,
+  conversationId: string,
+  userMessageId: number,
+): Promise<{ id: number; content: string; finishReason: unknown } | undefined> {
+  const next = await db
+    .selectFrom('messages')
+    .select(['id', 'role', 'content', 'extra_metadata'])
+    .where('conversation_id', '=', conversationId)
+    .where('id', '>', userMessageId)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  if (next?.role !== 'assistant') return undefined;
+  const metadata = parseJson<{ status?: unknown; finish_reason?: unknown } | null>(next.extra_metadata, null);
+  if (metadata?.status !== 'complete') return undefined;
+  return { id: next.id, content: next.content, finishReason: metadata.finish_reason };
+}

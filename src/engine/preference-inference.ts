@@ -46,6 +46,8 @@ export interface InferPreferencesInput {
   access?: RouterAccess;
   /** Model purpose to route by; `summary` by default, a small and cheap model. */
   purpose?: string;
+  /** Aborts the model call, and stops any write not yet made (`/forget_me` uses it). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -72,9 +74,14 @@ export async function inferPreferences(input: InferPreferencesInput): Promise<Pr
       temperature: 0,
       maxTokens: INFERENCE_MAX_TOKENS,
       logContext: { userId: input.userId, task: 'preference-inference' },
+      ...(input.signal ? { signal: input.signal } : {}),
     });
     answer = result.text;
   } catch (error) {
+    if (input.signal?.aborted) {
+      log.info('preference inference cancelled; nothing stored');
+      return [];
+    }
     log.warn({ err: error }, 'preference inference call failed; nothing stored');
     return [];
   }
@@ -87,6 +94,7 @@ export async function inferPreferences(input: InferPreferencesInput): Promise<Pr
 
   const stored: PreferenceEntry[] = [];
   for (const candidate of candidates.slice(0, MAX_INFERRED_PER_MESSAGE)) {
+    if (input.signal?.aborted) break;
     const entry = { ...candidate, source: 'inferred' as const };
     if (await setPreference(input.db, input.userId, entry)) stored.push(entry);
   }

@@ -41,9 +41,12 @@ export const forgetMeCommand: CommandDefinition<typeof forgetMeOptions> = {
     // another chat that read its context meanwhile does not keep it.
     const { contexts } = context.services.engine;
     contexts.clear();
-    const counts = await context.services.engine.runInChat(context.platform, context.chatId, () =>
-      eraseUserData(context.services.db, userId),
-    );
+    const { engine } = context.services;
+    const counts = await engine.runInChat(context.platform, context.chatId, async () => {
+      // Preference inference from an earlier turn may still run; it must not write after the erasure.
+      await engine.cancelBackgroundWork(userId);
+      return eraseUserData(context.services.db, userId);
+    });
     contexts.clear();
     context.services.logger.info({ userId, ...counts }, 'user data erased');
     return { text: context.t('forget_me.done') };

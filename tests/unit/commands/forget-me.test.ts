@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { utcDate } from '../../../src/db/values.js';
+import { ConversationEngine } from '../../../src/engine/conversation-engine.js';
 import { appendMessage, startConversation } from '../../../src/engine/conversations.js';
 import { setPreference } from '../../../src/engine/preferences.js';
 import { countAnsweredChat } from '../../../src/engine/usage.js';
+import { RecordingRouter } from '../../support/recording-router.js';
 import { addPerson, createCommandFixture, type CommandFixture } from './command-fixture.js';
 
 let fixture: CommandFixture;
@@ -84,5 +86,34 @@ describe('/forget_me', () => {
 
     expect(reply.isError).toBe(true);
     expect(reply.text).toContain('/forget_me [confirm]');
+  });
+});
+
+describe('/forget_me with preference inference running', () => {
+  it('stores nothing the inference finds afterwards', async () => {
+    const { db, settings, texts, logger } = fixture.services;
+    await settings.set('preferences.infer', 'true', 'test');
+    // The chat answers at once. The inference answers only after the erasure has started,
+    // unless it is aborted first.
+    let inferenceStarted!: () => void;
+    const started = new Promise<void>((resolve) => (inferenceStarted = resolve));
+    const router = new RecordingRouter((request) => {
+      if (request.logContext?.task !== 'preference-inference') return 'Nice to meet you, Ayşe.';
+      inferenceStarted();
+      return new Promise<string>((resolve, reject) => {
+        request.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+        setTimeout(() => resolve('{"preferences": [{"key": "name", "value": "Ayşe"}]}'), 200);
+      });
+    });
+    fixture.services.engine = new ConversationEngine({ db, router, settings, texts, logger, adminIds: new Set() });
+    const user = await addPerson(fixture, 'telegram', '905', 'user', 'tr');
+
+    await fixture.services.engine.handleMessage({ user, chatId: 'chat-905', isPrivate: true, text: 'Bana Ayşe de.', messageId: '1' });
+    await started;
+    const reply = await fixture.run(user, '/forget_me confirm');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(reply.text).toBe(t('tr', 'forget_me.done'));
+    expect(await db.selectFrom('user_preferences').selectAll().execute()).toEqual([]);
   });
 });
