@@ -16,6 +16,7 @@ import type { ChatMessage, CompletionRequest } from '../../../src/router/types.j
 import { insertMessage } from '../../support/db-fixtures.js';
 import { RecordingRouter } from '../../support/recording-router.js';
 import { createCommandFixture, person, type CommandFixture } from '../commands/command-fixture.js';
+import { summaryMessage } from '../../../src/engine/prompt-builder.js';
 
 /** Fixed engine clock, so the cached config rows never reach their max age during a test. */
 const NOW = new Date('2026-12-04T10:00:00.000Z');
@@ -226,7 +227,7 @@ describe('engine context cache', () => {
 
     const tail = lastPromptTail();
     expect(tail).toEqual([
-      { role: 'system', content: 'Summary of the earlier conversation:\nThe user asked two questions.' },
+      summaryMessage('The user asked two questions.'),
       userMessage('Question three'),
       replyTo('Question three'),
       userMessage('Question four'),

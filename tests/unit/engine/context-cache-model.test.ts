@@ -23,6 +23,7 @@ import type { ChatMessage, CompletionRequest, CompletionResult, ModelRouter } fr
 import { startFakeTxt2Img, type FakeTxt2Img } from '../../support/fake-txt2img.js';
 import { RecordingRouter } from '../../support/recording-router.js';
 import { createCommandFixture, person, useShortContexts, type CommandFixture } from '../commands/command-fixture.js';
+import { summaryMessage } from '../../../src/engine/prompt-builder.js';
 
 /** How the chat model handles the next turn. */
 type ReplyMode =
@@ -130,7 +131,7 @@ class CheckingRouter implements ModelRouter {
 
 function promptTailOf(history: PromptHistory): ChatMessage[] {
   const tail: ChatMessage[] = [];
-  if (history.summary !== null) tail.push({ role: 'system', content: `Summary of the earlier conversation:\n${history.summary}` });
+  if (history.summary !== null) tail.push(summaryMessage(history.summary));
   for (const message of history.messages) tail.push({ role: message.role, content: message.content });
   return tail;
 }
