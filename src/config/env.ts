@@ -52,6 +52,19 @@ const optionalHttpUrl = () =>
 
 const platformId = /^(telegram|discord):\d+$/;
 
+/**
+ * `DATABASE_URL`: a SQLite file path, with or without a `sqlite:` or `sqlite://` prefix. Shared
+ * by the bot and `npm run migrate`, so both open the same file.
+ */
+export const databaseUrlSchema = unsetWhenEmpty(
+  z
+    .string()
+    .trim()
+    .default('./data/bot.sqlite')
+    .transform((value) => value.replace(/^sqlite:(\/\/)?/, ''))
+    .refine((value) => value !== '', 'must be a SQLite file path such as ./data/bot.sqlite'),
+);
+
 export const envSchema = z.object({
   TELEGRAM_BOT_TOKEN: optionalSecret.refine(
     (value) => value === undefined || /^\d+:[\w-]{20,}$/.test(value),
@@ -60,14 +73,7 @@ export const envSchema = z.object({
   TELEGRAM_API_ROOT: httpUrl('https://api.telegram.org'),
   DISCORD_BOT_TOKEN: optionalSecret,
   DISCORD_API_BASE: httpUrl('https://discord.com/api'),
-  DATABASE_URL: unsetWhenEmpty(
-    z
-      .string()
-      .trim()
-      .default('./data/bot.sqlite')
-      .transform((value) => value.replace(/^sqlite:(\/\/)?/, ''))
-      .refine((value) => value !== '', 'must be a SQLite file path such as ./data/bot.sqlite'),
-  ),
+  DATABASE_URL: databaseUrlSchema,
   GROQ_API_KEY: optionalSecret,
   GROQ_BASE_URL: optionalHttpUrl(),
   LOCAL_LLM_BASE_URL: optionalHttpUrl(),

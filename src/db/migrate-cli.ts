@@ -1,25 +1,31 @@
 /**
  * `npm run migrate`: migrates the database named by `DATABASE_URL` (a file path, default
- * `./data/bot.sqlite`) to the latest schema and exits, so a database can be prepared or
- * upgraded without starting the bot.
+ * `./data/bot.sqlite`, read as the bot reads it) to the latest schema and exits, so a database
+ * can be prepared or upgraded without starting the bot.
  */
-import pino from 'pino';
-
+import { databaseUrlSchema } from '../config/env.js';
+import { createLogger } from '../logger.js';
 import { openDatabase } from './connection.js';
 import { migrateToLatest } from './migrate.js';
 
-const DEFAULT_DATABASE_PATH = './data/bot.sqlite';
+const logger = createLogger('info').child({ name: 'migrate' });
+const parsed = databaseUrlSchema.safeParse(process.env.DATABASE_URL);
 
-const logger = pino({ name: 'migrate' });
-const path = process.env.DATABASE_URL || DEFAULT_DATABASE_PATH;
-const db = openDatabase(path, logger);
-
-try {
-  await migrateToLatest(db, logger);
-  logger.info({ path }, 'database schema is up to date');
-} catch (error) {
-  logger.error({ err: error, path }, 'migration failed');
+if (!parsed.success) {
+  logger.error({ variable: 'DATABASE_URL', problem: parsed.error.issues[0]?.message }, 'invalid DATABASE_URL');
   process.exitCode = 1;
-} finally {
-  await db.destroy();
+} else {
+  const path = parsed.data;
+  try {
+    const db = openDatabase(path, logger);
+    try {
+      await migrateToLatest(db, logger);
+      logger.info({ path }, 'database schema is up to date');
+    } finally {
+      await db.destroy();
+    }
+  } catch (error) {
+    logger.error({ err: error, path }, 'migration failed');
+    process.exitCode = 1;
+  }
 }

@@ -31,13 +31,32 @@ export function migrationNames(): string[] {
   return Object.keys(migrations).sort();
 }
 
+/** Runs of the migrator before `migrateToLatest` gives up. */
+const MIGRATION_ATTEMPTS = 3;
+/** Pause before the second run; it doubles before the third. */
+const MIGRATION_RETRY_DELAY_MS = 250;
+
 /**
  * Applies every pending migration. Throws `MigrationError` naming the migration that failed.
  * Each migration runs in its own transaction, so a failed one leaves no partial change behind.
+ *
+ * Kysely takes no migration lock on SQLite, so two processes that start on a new file at once
+ * can both try the first migration, and the later one fails ("table already exists"). A
+ * failed run is therefore retried: the next run reads which migrations the other process
+ * applied and applies only the rest. A migration that fails on its own fails every run.
  */
 export async function migrateToLatest(db: Kysely<any>, logger?: pino.Logger): Promise<void> {
-  const resultSet = await createMigrator(db).migrateToLatest();
-  reportResults(resultSet, logger);
+  for (let attempt = 1; ; attempt += 1) {
+    const resultSet = await createMigrator(db).migrateToLatest();
+    try {
+      reportResults(resultSet, logger);
+      return;
+    } catch (error) {
+      if (attempt >= MIGRATION_ATTEMPTS) throw error;
+      logger?.warn({ err: error, attempt }, 'migration failed; retrying in case another process is migrating the same file');
+      await new Promise((resolve) => setTimeout(resolve, MIGRATION_RETRY_DELAY_MS * 2 ** (attempt - 1)));
+    }
+  }
 }
 
 /**
