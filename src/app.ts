@@ -57,7 +57,15 @@ export async function startApp(env: EnvConfig, logger: Logger): Promise<RunningA
     );
   }
 
-  const db = openDatabase(env.DATABASE_URL, logger);
+  let db: Kysely<Database>;
+  try {
+    db = openDatabase(env.DATABASE_URL, logger);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StartupError(
+      `DATABASE_URL "${env.DATABASE_URL}" cannot be opened as a SQLite file (${reason}). Point it at a writable file path, such as ./data/bot.sqlite.`,
+    );
+  }
   const stopped: Array<(graceMs: number) => Promise<void>> = [];
   try {
     await migrateToLatest(db, logger);
@@ -130,10 +138,13 @@ export async function startApp(env: EnvConfig, logger: Logger): Promise<RunningA
     const stop = (graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> => {
       stopping ??= (async () => {
         logger.info('bot stopping');
-        for (const step of stopped) await step(graceMs);
+        // One deadline for the whole stop: each step and the drain get what is left of it.
+        const deadline = Date.now() + graceMs;
+        const remaining = () => Math.max(0, deadline - Date.now());
+        for (const step of stopped) await step(remaining());
         const drained = await Promise.race([
           engine.drain().then(() => true),
-          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), remaining()).unref()),
         ]);
         if (!drained) logger.warn({ graceMs }, 'running turns did not finish in time; closing anyway');
         await db.destroy();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -65,6 +65,27 @@ describe('npm start', () => {
     expect(await bot.exited).not.toBe(0);
     expect(bot.output()).toContain('TELEGRAM_BOT_TOKEN');
     expect(bot.output()).toContain('DISCORD_BOT_TOKEN');
+  });
+
+  it('names DATABASE_URL when the file cannot be opened', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'bot-start-'));
+    cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+    const plainFile = join(folder, 'plain');
+    writeFileSync(plainFile, 'not a folder');
+    // Every address points at 127.0.0.1 port 9, where nothing listens; the database fails first.
+    const bot = runBot({
+      TELEGRAM_BOT_TOKEN: '123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
+      GROQ_API_KEY: 'gsk_start_test_key',
+      GROQ_BASE_URL: 'http://127.0.0.1:9/v1',
+      LOCAL_LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+      DATABASE_URL: join(plainFile, 'bot.sqlite'),
+      LOG_LEVEL: 'silent',
+    });
+
+    expect(await bot.exited).toBe(2);
+    expect(bot.output()).toContain(`DATABASE_URL "${join(plainFile, 'bot.sqlite')}" cannot be opened`);
+    expect(bot.output()).not.toMatch(/^\s+at /m);
   });
 
   it('names a malformed variable in one line', async () => {
