@@ -8,6 +8,7 @@ export const unlockCommand = defineUserFlagCommand({
   column: 'bela_unlocked',
   value: 1,
   doneKey: 'unlock.done',
+  unchangedKey: 'unlock.already',
   logMessage: 'local model unlocked',
 });
 
@@ -21,6 +22,7 @@ export const lockCommand = defineUserFlagCommand({
   column: 'bela_unlocked',
   value: 0,
   doneKey: 'lock.done',
+  unchangedKey: 'lock.already',
   logMessage: 'local model locked',
   note: (user, context) => (canUseLocal(user) ? context.t('lock.still_has_access') : undefined),
 });

@@ -48,8 +48,8 @@ export interface UserFlagCommandSpec {
    */
   unchangedKey?: string;
   /**
-   * Returns a paragraph to append to the `doneKey` reply, or undefined for none. `user` is the
-   * row as it is after the update.
+   * Returns a paragraph to append to the reply (`doneKey` or `unchangedKey`), or undefined for
+   * none. `user` is the row as it is after the command.
    */
   note?(user: UserRow, context: CommandContext<unknown>): string | undefined;
 }
@@ -79,16 +79,15 @@ export function defineUserFlagCommand(spec: UserFlagCommandSpec): CommandDefinit
           return { text: context.t(spec.adminRejectionKeys.listedAdmin, { user: describeUser(user) }), isError: true };
         }
       }
-      if (spec.unchangedKey && user[spec.column] === spec.value) {
-        return { text: context.t(spec.unchangedKey, { user: describeUser(user) }) };
+      const unchanged = spec.unchangedKey !== undefined && user[spec.column] === spec.value;
+      if (!unchanged) {
+        await context.services.db.updateTable('users').set({ [spec.column]: spec.value }).where('id', '=', user.id).execute();
+        context.services.logger.info({ adminId: admin.id, targetUserId: user.id }, spec.logMessage);
       }
 
-      await context.services.db.updateTable('users').set({ [spec.column]: spec.value }).where('id', '=', user.id).execute();
-      context.services.logger.info({ adminId: admin.id, targetUserId: user.id }, spec.logMessage);
-
-      const done = context.t(spec.doneKey, { user: describeUser(user) });
+      const text = context.t(unchanged ? spec.unchangedKey! : spec.doneKey, { user: describeUser(user) });
       const note = spec.note?.({ ...user, [spec.column]: spec.value }, context);
-      return { text: note === undefined ? done : `${done}\n\n${note}` };
+      return { text: note === undefined ? text : `${text}\n\n${note}` };
     },
   };
 }

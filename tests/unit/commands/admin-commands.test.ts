@@ -227,6 +227,18 @@ describe('/unlock and /lock', () => {
 
     expect(reply.text).toContain(t('en', 'lock.still_has_access'));
   });
+
+  it('says when nothing changes', async () => {
+    const admin = await addPerson(fixture, 'telegram', '44', 'admin');
+    const target = person('telegram', '45', 'tr');
+    await fixture.addUser(target);
+    const user = 'Person 45 @user45 (telegram:45)';
+
+    expect((await fixture.run(admin, '/lock 45')).text).toBe(t('en', 'lock.already', { user }));
+    await fixture.run(admin, '/unlock 45');
+    expect((await fixture.run(admin, '/unlock 45')).text).toBe(t('en', 'unlock.already', { user }));
+    expect((await fixture.reload(target))?.bela_unlocked).toBe(1);
+  });
 });
 
 describe('/limits', () => {
