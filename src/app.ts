@@ -18,6 +18,7 @@ import { createModelRouter, type ReloadableModelRouter } from './router/model-ro
 import { ImageService } from './images/image-service.js';
 import { loadSeedData } from './seed/load-seed-data.js';
 import { seedDatabase } from './seed/seed-database.js';
+import { StartupError } from './startup-error.js';
 
 /** A platform adapter as the app sees it. */
 export interface PlatformAdapter {
@@ -37,10 +38,7 @@ export interface RunningApp {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Thrown when start-up cannot continue; the message says what to change. */
-export class StartupError extends Error {
-  override readonly name = 'StartupError';
-}
+export { StartupError };
 
 /** Default bound on how long a stop waits for running turns. */
 export const DEFAULT_STOP_GRACE_MS = 10_000;

@@ -28,7 +28,7 @@ export const REDACTED_PATHS = [
 /**
  * Error fields that carry what was sent: grammY's `payload` (the method's parameters, such as a
  * message's text with invite codes) and discord.js's `requestBody`. A log line keeps the
- * method, status and description, which say what failed, without the user's content.
+ * method, status and description, which identify the failure, without the user's content.
  */
 const REQUEST_CONTENT_FIELDS = ['payload', 'requestBody'];
 
@@ -50,12 +50,26 @@ export function maskUrlTokens(text: string): string {
  * already described) loses URL tokens.
  */
 export function serializeError(value: unknown): unknown {
+  return serializeErrorAt(value, 0);
+}
+
+/** Errors nested deeper than this (a cause of a cause of a cause) are left out. */
+const MAX_NESTED_ERRORS = 3;
+
+function serializeErrorAt(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return maskUrlTokens(value);
   if (!(value instanceof Error)) return value;
   const serialized: Record<string, unknown> = { ...pino.stdSerializers.err(value) };
   for (const field of REQUEST_CONTENT_FIELDS) delete serialized[field];
   for (const [key, field] of Object.entries(serialized)) {
     if (typeof field === 'string') serialized[key] = maskUrlTokens(field);
+  }
+  // A wrapped error (grammY's HttpError keeps the fetch error in `error`, others use `cause`)
+  // may carry the request URL with the token, so it is cleaned the same way.
+  const source = value as Error & { error?: unknown; cause?: unknown };
+  for (const key of ['error', 'cause'] as const) {
+    if (!(source[key] instanceof Error)) continue;
+    serialized[key] = depth < MAX_NESTED_ERRORS ? serializeErrorAt(source[key], depth + 1) : '[nested error left out]';
   }
   return serialized;
 }

@@ -21,6 +21,7 @@ import { escapeTelegramHtml, escapeTelegramHtmlAttribute } from './html-escape.j
  * - Lists become "• " or "1. " lines, indented two spaces per nesting level.
  * - Blockquotes become one `<blockquote>`, because Telegram cannot nest them.
  * - Tables become a `<pre>` block with padded columns.
+ * - Link reference definitions (`[1]: https://…`) stay as visible text, one per line.
  *
  * The output is not split. Pass it to `splitTelegramHtml` before sending.
  *
@@ -55,14 +56,21 @@ const NAMED_CHARACTER_REFERENCES: Record<string, string> = {
 };
 
 function renderBlocks(tokens: Token[], context: BlockContext, separator: string): string {
-  const parts: string[] = [];
+  let html = '';
+  let previousType: string | undefined;
   for (const token of tokens) {
     const part = renderBlock(token, context);
-    if (part !== undefined && part !== '') {
-      parts.push(part);
+    if (part === undefined || part === '') {
+      continue;
     }
+    if (html !== '') {
+      // Link reference definitions in a row read as one list of sources, one per line.
+      html += previousType === 'def' && token.type === 'def' ? '\n' : separator;
+    }
+    html += part;
+    previousType = token.type;
   }
-  return parts.join(separator);
+  return html;
 }
 
 function renderBlock(token: Token, context: BlockContext): string | undefined {
@@ -70,9 +78,10 @@ function renderBlock(token: Token, context: BlockContext): string | undefined {
 
   switch (block.type) {
     case 'space':
-    case 'def':
     case 'checkbox':
       return undefined;
+    case 'def':
+      return renderDefinition(block);
     case 'paragraph':
       return renderInline(block.tokens, false);
     case 'text':
@@ -109,6 +118,15 @@ type BlockToken =
   | Tokens.Table
   | Tokens.Hr
   | Tokens.HTML;
+
+/**
+ * Renders a link reference definition (`[1]: https://example.com "Title"`) as the text the
+ * model wrote, on one line. Models use these lines as a list of sources, and HTML would
+ * drop them, so a reply made only of definitions would otherwise show nothing.
+ */
+function renderDefinition(token: Tokens.Def): string {
+  return escapeTelegramHtml(token.raw.trim().replace(/[ \t]*\n\s*/g, ' '));
+}
 
 function renderCodeBlock(token: Tokens.Code): string {
   const code = escapeTelegramHtml(token.text);

@@ -383,3 +383,45 @@ describe('Telegram provider rate limit', () => {
     expect(stored.content).toBe('two');
   });
 });
+
+describe('Telegram replies without rendered text', () => {
+  const cases = [
+    { name: 'link reference definition', reply: '[1]: https://example.com/source', shown: '[1]: https://example.com/source' },
+    {
+      name: 'trailing link definitions',
+      reply: 'See the sources.\n\n[1]: https://example.com/a "First"\n[2]: https://example.com/b',
+      shown: 'See the sources.\n\n[1]: https://example.com/a "First"\n[2]: https://example.com/b',
+    },
+    { name: 'bare heading marker', reply: '#', shown: '#' },
+    { name: 'empty heading', reply: '## ', shown: '##' },
+    { name: 'empty code fence', reply: '```\n```', shown: '```\n```' },
+  ];
+
+  it('every non-blank reply reaches the user', async () => {
+    const { telegram, openai, app } = await start();
+    for (const [index, { name, reply, shown }] of cases.entries()) {
+      const user = { id: 1101 + index, first_name: 'Case', language_code: 'en' };
+      openai.script(PRIMARY_MODEL_ID, { text: reply });
+      telegram.sendText(user, `question ${index}`);
+
+      const metadata = await eventually(async () => {
+        const row = await app.db
+          .selectFrom('messages as m')
+          .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+          .innerJoin('users as u', 'u.id', 'c.user_id')
+          .select('m.extra_metadata')
+          .where('u.username', '=', `telegram:${user.id}`)
+          .where('m.role', '=', 'assistant')
+          .executeTakeFirst();
+        const parsed = JSON.parse(row?.extra_metadata ?? '{}') as { status?: string; platform_message_ids?: string[]; delivery_error?: string };
+        return parsed.platform_message_ids || parsed.delivery_error ? parsed : undefined;
+      }, `the delivery of the ${name} reply to be recorded`);
+
+      const messages = telegram.sentMessages(user.id);
+      expect(messages.map((message) => message.text?.trim()), name).toEqual([shown]);
+      expect(metadata.delivery_error, name).toBeUndefined();
+      expect(metadata.status, name).toBe('complete');
+      expect(metadata.platform_message_ids, name).toEqual([String(messages[0]?.message_id)]);
+    }
+  });
+});

@@ -4,6 +4,8 @@ import { checkTelegramHtml } from '../support/telegram-html-checker.js';
 import { PRIMARY_MODEL_ID, FALLBACK_MODEL_ID, startBotHarness, type BotHarness } from '../support/bot-harness.js';
 
 const EMRE = { id: 4001, first_name: 'Emre', language_code: 'tr' };
+const LEYLA = { id: 4002, first_name: 'Leyla', language_code: 'en' };
+const COUNTING_TEXT = 'One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen.';
 
 let harness: BotHarness | undefined;
 
@@ -18,6 +20,22 @@ async function storedReplyMetadata(h: BotHarness): Promise<Record<string, unknow
     const metadata = JSON.parse(row?.extra_metadata ?? '{}') as Record<string, unknown>;
     return metadata.platform_message_ids || metadata.delivery_error ? metadata : undefined;
   }, 'the reply delivery to be recorded', 20_000);
+}
+
+/** Delivery metadata of the first reply to one Telegram user, once it is recorded. */
+async function replyMetadataOf(h: BotHarness, telegramUserId: number): Promise<Record<string, unknown>> {
+  return eventually(async () => {
+    const row = await h.app.db
+      .selectFrom('messages as m')
+      .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+      .innerJoin('users as u', 'u.id', 'c.user_id')
+      .select('m.extra_metadata')
+      .where('u.username', '=', `telegram:${telegramUserId}`)
+      .where('m.role', '=', 'assistant')
+      .executeTakeFirst();
+    const metadata = JSON.parse(row?.extra_metadata ?? '{}') as Record<string, unknown>;
+    return metadata.platform_message_ids || metadata.delivery_error ? metadata : undefined;
+  }, `the delivery of the reply to ${telegramUserId} to be recorded`, 20_000);
 }
 
 describe('Telegram streaming', () => {
@@ -66,6 +84,52 @@ describe('Telegram streaming', () => {
     telegram.sendText(EMRE, 'again');
     await telegram.waitForMessages(EMRE.id, 2, 20_000);
     expect(telegram.calls('sendMessageDraft')).toHaveLength(1);
+  });
+
+  it('turns drafts off for every chat on 404', async () => {
+    harness = await startBotHarness();
+    const { telegram, openai } = harness;
+    telegram.failNext('sendMessageDraft', { error_code: 404, description: 'Not Found' });
+    openai.script(PRIMARY_MODEL_ID, { text: COUNTING_TEXT, chunkSize: 3, delayMs: 60 });
+    telegram.sendText(EMRE, 'count');
+    await replyMetadataOf(harness, EMRE.id);
+    expect(telegram.sentMessages(EMRE.id)[0]?.text).toBe(COUNTING_TEXT);
+
+    openai.script(PRIMARY_MODEL_ID, { text: COUNTING_TEXT, chunkSize: 3, delayMs: 60 });
+    telegram.sendText(LEYLA, 'count');
+    await replyMetadataOf(harness, LEYLA.id);
+    expect(telegram.calls('sendMessageDraft')).toHaveLength(1);
+    expect(telegram.sentMessages(LEYLA.id)[0]?.history.length).toBeGreaterThanOrEqual(1);
+  });
+
+  const chatErrors = [
+    { name: 'blocked by the user', error: { error_code: 403, description: 'Forbidden: bot was blocked by the user' } },
+    { name: 'chat not found', error: { error_code: 400, description: 'Bad Request: chat not found' } },
+    { name: 'unparsable text', error: { error_code: 400, description: "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0" } },
+    { name: 'text too long', error: { error_code: 400, description: 'Bad Request: message is too long' } },
+  ];
+  it.each(chatErrors)('draft error spares other chats: $name', async ({ error }) => {
+    harness = await startBotHarness();
+    const { telegram, openai } = harness;
+    telegram.failNext('sendMessageDraft', error);
+    openai.script(PRIMARY_MODEL_ID, { text: COUNTING_TEXT, chunkSize: 3, delayMs: 60 });
+    telegram.sendText(EMRE, 'count');
+    const first = await replyMetadataOf(harness, EMRE.id);
+    expect(first.status).toBe('complete');
+    expect(telegram.sentMessages(EMRE.id).at(-1)?.text).toBe(COUNTING_TEXT);
+    const failedDraft = telegram.calls('sendMessageDraft')[0];
+    expect(failedDraft?.params.chat_id).toBe(EMRE.id);
+    expect(failedDraft?.response.ok).toBe(false);
+
+    openai.script(PRIMARY_MODEL_ID, { text: COUNTING_TEXT, chunkSize: 3, delayMs: 60 });
+    telegram.sendText(LEYLA, 'count');
+    const second = await replyMetadataOf(harness, LEYLA.id);
+    expect(second.status).toBe('complete');
+    expect(telegram.drafts(LEYLA.id).length).toBeGreaterThanOrEqual(1);
+    const messages = telegram.sentMessages(LEYLA.id);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.text).toBe(COUNTING_TEXT);
+    expect(messages[0]?.history).toHaveLength(0);
   });
 
   it('a reply outgrowing one message continues in the next', async () => {

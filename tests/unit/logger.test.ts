@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 
 import { DiscordAPIError } from 'discord.js';
-import { GrammyError } from 'grammy';
+import { GrammyError, HttpError } from 'grammy';
 import { describe, expect, it } from 'vitest';
 
 import { createLogger, maskUrlTokens } from '../../src/logger.js';
@@ -61,6 +61,27 @@ describe('error serializer', () => {
     expect(lines()).not.toContain(INTERACTION_TOKEN);
     expect(lines()).not.toContain('private reply text');
     expect(lines()).toContain('/webhooks/157/[redacted]/messages');
+  });
+
+  it('masks the token in a wrapped network error', () => {
+    const { log, lines } = capture();
+    const cause = new Error(`request to https://api.telegram.org/bot${TELEGRAM_TOKEN}/getMe failed, reason: connect ECONNREFUSED`);
+    const error = new HttpError('Network request for getMe failed!', cause);
+
+    log.error({ err: error }, 'start-up failed');
+
+    expect(lines()).not.toContain(TELEGRAM_TOKEN);
+    expect(lines()).toContain('/bot[redacted]/getMe');
+    expect(lines()).toContain('ECONNREFUSED');
+  });
+
+  it('masks the token in a cause', () => {
+    const { log, lines } = capture();
+    const error = new Error('send failed', { cause: new Error(`POST /bot${TELEGRAM_TOKEN}/sendMessage reset`) });
+
+    log.error({ err: error }, 'send failed');
+
+    expect(lines()).not.toContain(TELEGRAM_TOKEN);
   });
 
   it('masks a described error string', () => {

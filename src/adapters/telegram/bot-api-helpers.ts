@@ -1,6 +1,7 @@
 import { GrammyError, InlineKeyboard } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { ReplyButton } from '../../commands/types.js';
+import { maskUrlTokens } from '../../logger.js';
 
 /** Telegram caps `callback_data` at 64 bytes. */
 export const CALLBACK_DATA_MAX_BYTES = 64;
@@ -60,4 +61,27 @@ export function isFormattingRejection(error: unknown): boolean {
     error.error_code === 400 &&
     /can't parse entities|message is too long|text is empty/i.test(error.description)
   );
+}
+
+/**
+ * Whether Telegram rejected sendMessageDraft because the method itself is unavailable to the
+ * bot, rather than because of the chat or the text. The Bot API answers a method it does not
+ * know with 404 "Not Found", as a server that predates sendMessageDraft does. The description
+ * is checked as well as the code, because the Bot API documents `error_code` as subject to
+ * change.
+ */
+export function isDraftMethodUnavailable(error: GrammyError): boolean {
+  return error.error_code === 404 || /^not found$|method is not available/i.test(error.description);
+}
+
+/**
+ * One-line description of a Bot API error for logs and stored delivery errors, without the
+ * request payload and with the bot token of request URLs masked. Log this instead of the error
+ * object: grammY's HttpError keeps the fetch error, whose message contains the request URL
+ * with the token, and pino would serialize it.
+ */
+export function describeTelegramError(error: unknown): string {
+  if (error instanceof GrammyError) return `${error.method}: ${error.error_code} ${error.description}`;
+  if (error instanceof Error) return maskUrlTokens(`${error.name}: ${error.message}`);
+  return maskUrlTokens(String(error));
 }

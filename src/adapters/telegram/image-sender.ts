@@ -1,10 +1,9 @@
 import { InputFile, type Api } from 'grammy';
 import type { Logger } from 'pino';
 import { TELEGRAM_CAPTION_MAX_LENGTH, TELEGRAM_MESSAGE_MAX_LENGTH } from '../../render/limits.js';
-import { splitPlainText, splitTelegramHtml } from '../../render/split-telegram.js';
-import { markdownToTelegramHtml } from '../../render/telegram-html.js';
-import { isFormattingRejection, telegramHtmlToPlainText } from './bot-api-helpers.js';
-import { TelegramStreamWriter } from './stream-writer.js';
+import { splitPlainText } from '../../render/split-telegram.js';
+import { describeTelegramError, isFormattingRejection, telegramHtmlToPlainText } from './bot-api-helpers.js';
+import { renderTelegramReply, TelegramStreamWriter } from './stream-writer.js';
 
 /** A generated image with its Markdown texts, as `/imagine` returns it. */
 export interface TelegramImage {
@@ -40,7 +39,7 @@ export async function sendTelegramImage(
   image: TelegramImage,
   options: { logger: Logger; logContext?: Record<string, unknown> },
 ): Promise<ImageDelivery> {
-  const [captionHtml, ...overflow] = splitTelegramHtml(markdownToTelegramHtml(image.caption), TELEGRAM_CAPTION_MAX_LENGTH);
+  const [captionHtml, ...overflow] = renderTelegramReply(image.caption, TELEGRAM_CAPTION_MAX_LENGTH);
 
   let photoMessageId: number;
   try {
@@ -49,7 +48,7 @@ export async function sendTelegramImage(
     return { messageIds: [], photoError: error };
   }
 
-  const followUpChunks = [...overflow, ...splitTelegramHtml(markdownToTelegramHtml(image.followUpText ?? ''), TELEGRAM_MESSAGE_MAX_LENGTH)];
+  const followUpChunks = [...overflow, ...renderTelegramReply(image.followUpText ?? '', TELEGRAM_MESSAGE_MAX_LENGTH)];
   const writer = new TelegramStreamWriter(api, chatId, { useDrafts: false, logger: options.logger, logContext: options.logContext });
   const followUp = await writer.finishRendered(followUpChunks);
 
@@ -73,7 +72,10 @@ async function sendPhoto(
     return (await api.sendPhoto(chatId, photo(), { caption: captionHtml, parse_mode: 'HTML' })).message_id;
   } catch (error) {
     if (!isFormattingRejection(error)) throw error;
-    options.logger.warn({ err: error, chatId, ...options.logContext }, 'caption HTML rejected by Telegram, sending it as plain text');
+    options.logger.warn(
+      { err: describeTelegramError(error), chatId, ...options.logContext },
+      'caption HTML rejected by Telegram, sending it as plain text',
+    );
     // The visible text of the chunk fits the limit, so its plain text is one part.
     const [plainCaption] = splitPlainText(telegramHtmlToPlainText(captionHtml), TELEGRAM_CAPTION_MAX_LENGTH);
     return (await api.sendPhoto(chatId, photo(), plainCaption === undefined ? {} : { caption: plainCaption })).message_id;

@@ -3,11 +3,14 @@ import { GrammyError, type Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { ReplyButton } from '../../commands/types.js';
+import { escapeTelegramHtml } from '../../render/html-escape.js';
 import { TELEGRAM_MESSAGE_MAX_LENGTH } from '../../render/limits.js';
 import { splitPlainText, splitTelegramHtml } from '../../render/split-telegram.js';
 import { markdownToTelegramHtml } from '../../render/telegram-html.js';
 import {
+  describeTelegramError,
   inlineKeyboardFor,
+  isDraftMethodUnavailable,
   isFormattingRejection,
   isNotModified,
   telegramHtmlToPlainText,
@@ -26,8 +29,28 @@ export interface StreamWriterOptions {
   useDrafts: boolean;
   logger: Logger;
   logContext?: Record<string, unknown>;
-  /** Called once when drafts turn out to be unavailable, so later replies skip them. */
+  /**
+   * Called once when Telegram reports sendMessageDraft itself as unavailable, so later
+   * replies in every chat skip drafts. An error about this chat or this text does not call it.
+   */
   onDraftsUnavailable?: () => void;
+}
+
+/** Thrown by `finish` as the delivery error of a reply that has no visible text to send. */
+export class EmptyReplyError extends Error {
+  override readonly name = 'EmptyReplyError';
+}
+
+/**
+ * Renders a complete Markdown reply as Telegram HTML chunks of at most `limit` visible UTF-16
+ * units. When Markdown that is not blank renders to no visible text (`#`, an empty code
+ * fence, `****`), the chunks carry the Markdown itself as escaped text, so the user still
+ * sees what the model wrote. Returns no chunks only for blank Markdown.
+ */
+export function renderTelegramReply(markdown: string, limit: number = TELEGRAM_MESSAGE_MAX_LENGTH): string[] {
+  const chunks = splitTelegramHtml(markdownToTelegramHtml(markdown), limit);
+  if (chunks.length > 0) return chunks;
+  return splitTelegramHtml(escapeTelegramHtml(markdown), limit);
 }
 
 /**
@@ -72,30 +95,51 @@ export class TelegramStreamWriter {
         await this.#api.sendMessageDraft(this.#chatId, this.#draftId, live, { parse_mode: 'HTML' });
         return;
       } catch (error) {
-        if (!(error instanceof GrammyError) || error.error_code === 429) throw error;
-        this.#options.logger.warn(
-          { err: `${error.error_code} ${error.description}`, chatId: this.#chatId, ...this.#options.logContext },
-          'sendMessageDraft unavailable; streaming by editing a message',
-        );
-        this.#useDrafts = false;
-        this.#options.onDraftsUnavailable?.();
+        this.#handleDraftError(error);
       }
     }
     await this.#put(chunks.length - 1, live, undefined);
   }
 
   /**
-   * Sends the complete reply. Returns the delivered message ids; on a failure that even plain
-   * text cannot get past, `error` is set and the ids of what did arrive are kept.
+   * Handles a failed sendMessageDraft. A 403 (such as a user who blocked the bot), a 429 and a
+   * network error are rethrown. When Telegram reports the method itself as unavailable, every
+   * later reply streams by editing a message. Any other error concerns this chat or this text,
+   * so only this reply streams by editing.
+   */
+  #handleDraftError(error: unknown): void {
+    if (!(error instanceof GrammyError) || error.error_code === 429 || error.error_code === 403) throw error;
+    const fields = { err: describeTelegramError(error), chatId: this.#chatId, ...this.#options.logContext };
+    this.#useDrafts = false;
+    if (isDraftMethodUnavailable(error)) {
+      this.#options.logger.warn(fields, 'sendMessageDraft unavailable, so replies stream by editing a message');
+      this.#options.onDraftsUnavailable?.();
+      return;
+    }
+    this.#options.logger.warn(fields, 'sendMessageDraft rejected for this reply, so it streams by editing a message');
+  }
+
+  /**
+   * Sends the complete reply, rendered by `renderTelegramReply`. Returns the delivered
+   * message ids. On a failure that even plain text cannot get past, `error` is set and the
+   * ids of what did arrive are kept. Blank Markdown is a failure too (an `EmptyReplyError`),
+   * because the user would see nothing.
    */
   async finish(markdown: string, buttons?: ReplyButton[][]): Promise<DeliveryResult> {
-    return this.finishRendered(splitTelegramHtml(markdownToTelegramHtml(markdown), TELEGRAM_MESSAGE_MAX_LENGTH), buttons);
+    const chunks = renderTelegramReply(markdown);
+    if (chunks.length === 0) {
+      const error = new EmptyReplyError(`reply has no visible text to send (${markdown.length} characters of Markdown)`);
+      this.#options.logger.error({ err: error.message, chatId: this.#chatId, ...this.#options.logContext }, 'reply could not be delivered');
+      return { messageIds: this.messageIds, plainTextFallbacks: 0, error };
+    }
+    return this.finishRendered(chunks, buttons);
   }
 
   /**
    * Sends a complete reply that is already Telegram HTML, one message per chunk. Each chunk
    * must parse on its own and have at most 4096 visible UTF-16 units, as `splitTelegramHtml`
-   * returns them. Returns what `finish` returns.
+   * returns them. Returns what `finish` returns, except that no chunks is a success with no
+   * message ids (an image without follow-up text).
    */
   async finishRendered(chunks: readonly string[], buttons?: ReplyButton[][]): Promise<DeliveryResult> {
     const result: DeliveryResult = { messageIds: [], plainTextFallbacks: 0 };
@@ -109,7 +153,10 @@ export class TelegramStreamWriter {
       }
       await this.#removeExtraMessages(chunks.length);
     } catch (error) {
-      this.#options.logger.error({ err: error, chatId: this.#chatId, ...this.#options.logContext }, 'reply could not be delivered');
+      this.#options.logger.error(
+        { err: describeTelegramError(error), chatId: this.#chatId, ...this.#options.logContext },
+        'reply could not be delivered',
+      );
       result.error = error;
     }
     result.messageIds = this.messageIds;
@@ -129,7 +176,7 @@ export class TelegramStreamWriter {
     } catch (error) {
       if (!isFormattingRejection(error)) throw error;
       this.#options.logger.warn(
-        { err: error, chatId: this.#chatId, chunk: index, ...this.#options.logContext },
+        { err: describeTelegramError(error), chatId: this.#chatId, chunk: index, ...this.#options.logContext },
         'Telegram rejected HTML; sending plain text',
       );
       const parts = splitPlainText(telegramHtmlToPlainText(html), TELEGRAM_MESSAGE_MAX_LENGTH);
@@ -168,7 +215,10 @@ export class TelegramStreamWriter {
     while (this.#sent.length > keep) {
       const extra = this.#sent.pop()!;
       await this.#api.deleteMessage(this.#chatId, extra.messageId).catch((error: unknown) => {
-        this.#options.logger.warn({ err: error, chatId: this.#chatId, messageId: extra.messageId }, 'extra message could not be deleted');
+        this.#options.logger.warn(
+          { err: describeTelegramError(error), chatId: this.#chatId, messageId: extra.messageId, ...this.#options.logContext },
+          'extra message could not be deleted',
+        );
       });
     }
   }

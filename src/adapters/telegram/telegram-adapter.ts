@@ -10,11 +10,14 @@ import type { CommandDefinition, CommandReply, CommandServices } from '../../com
 import { resolveActor } from '../../engine/actor.js';
 import type { TurnOutcome } from '../../engine/types.js';
 import { maskSecrets } from '../../logger.js';
+import { StartupError } from '../../startup-error.js';
 import { isPrivateChat, privateOnlyText, runsInGroupChats } from './group-chats.js';
 import { sendTelegramImage } from './image-sender.js';
 import { platformUserOf, telegramChatIdOf } from './mapping.js';
 import { finalReplyText } from '../shared/final-reply-text.js';
 import { StreamCoalescer } from '../shared/stream-coalescer.js';
+import { describeTelegramError } from './bot-api-helpers.js';
+import { retryNetworkErrors } from './network-retry.js';
 import { sendTelegramReply } from './reply-sender.js';
 import { TelegramStreamWriter } from './stream-writer.js';
 import { SendPacer } from './send-pacer.js';
@@ -58,6 +61,7 @@ export class TelegramAdapter {
   readonly #log: Logger;
   readonly #journal: UpdateJournal;
   readonly #token: string;
+  readonly #apiRoot: string;
   #runner: RunnerHandle | undefined;
   /** False once Telegram rejected sendMessageDraft; replies then stream by editing a message. */
   #draftsAvailable = true;
@@ -69,6 +73,7 @@ export class TelegramAdapter {
   constructor(options: TelegramAdapterOptions) {
     this.#services = options.services;
     this.#token = options.token;
+    this.#apiRoot = options.apiRoot;
     this.#log = options.logger.child({ component: 'telegram' });
     this.#journal = new UpdateJournal(options.services.db, 'telegram');
     this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
@@ -78,20 +83,43 @@ export class TelegramAdapter {
       globalPerSecond: settings.number('telegram.messages_per_second', 30),
       chatPerSecond: settings.number('telegram.chat_messages_per_second', 1),
     }));
-    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: MAX_RETRY_AFTER_SECONDS }));
+    // auto-retry waits out 429 and 5xx replies. With `rethrowHttpErrors` it passes network
+    // errors on to retryNetworkErrors, which retries them a bounded number of times (getUpdates
+    // without limit) and logs each retry. Without it, auto-retry would retry them without end
+    // and an unreachable API root would hang the start-up. The pacer is the outermost
+    // transformer, so it paces each call once and not each retry.
+    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: MAX_RETRY_AFTER_SECONDS, rethrowHttpErrors: true }));
+    this.bot.api.config.use(retryNetworkErrors({ logger: this.#log, describeError: (error) => this.#describeError(error) }));
     this.bot.api.config.use(pacer.transformer());
 
     this.#registerHandlers();
   }
 
+  /**
+   * Authenticates the bot, registers its command menu, handles updates left by the previous
+   * run and starts long polling. Rejects with an error that names TELEGRAM_API_ROOT when the
+   * Bot API cannot be reached, after the retries of `retryNetworkErrors`.
+   */
   async start(): Promise<void> {
-    await this.bot.init();
-    const username = this.bot.botInfo.username;
-    this.#services.telegramBotUsername = username;
-    this.#log.info({ botId: this.bot.botInfo.id, username }, 'telegram bot authenticated');
+    try {
+      // Not bot.init(): grammY retries its getMe call without end on network errors, so the
+      // bounded retries of retryNetworkErrors would never end the start-up.
+      this.bot.botInfo = await this.bot.api.getMe();
+      const username = this.bot.botInfo.username;
+      this.#services.telegramBotUsername = username;
+      this.#log.info({ botId: this.bot.botInfo.id, username }, 'telegram bot authenticated');
 
-    await this.#registerCommandMenu();
-    await this.#replayUnfinishedUpdates();
+      await this.#registerCommandMenu();
+      await this.#replayUnfinishedUpdates();
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      const reason = this.#describeError(error);
+      this.#log.error({ apiRoot: this.#apiRoot, err: reason }, 'Telegram Bot API unreachable at start-up');
+      throw new StartupError(
+        `Telegram Bot API at ${maskSecrets(this.#apiRoot, [this.#token])} could not be reached. ${reason}. ` +
+          'Check TELEGRAM_API_ROOT and the network connection, then start the bot again.',
+      );
+    }
 
     this.#runner = run(this.bot, {
       runner: {
@@ -447,12 +475,9 @@ export class TelegramAdapter {
     this.#log.warn({ username: `telegram:${telegramUserId}` }, 'user blocked the bot; marked');
   }
 
-  /** Error text for logs with the bot token masked: grammY's HttpError messages can contain the request URL. */
+  /** Error text for logs and stored delivery errors, with the bot token masked wherever it appears. */
   #describeError(error: unknown): string {
-    if (error instanceof GrammyError) return `${error.method}: ${error.error_code} ${error.description}`;
-    if (error instanceof HttpError) return maskSecrets(`HttpError: ${error.message}`, [this.#token]);
-    if (error instanceof Error) return maskSecrets(`${error.name}: ${error.message}`, [this.#token]);
-    return maskSecrets(String(error), [this.#token]);
+    return maskSecrets(describeTelegramError(error), [this.#token]);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
+import { describeTelegramError } from './bot-api-helpers.js';
 
 /** Telegram shows a chat action for 5 seconds or until a message arrives, so it is renewed sooner. */
 export const CHAT_ACTION_RENEW_MS = 4_500;
@@ -18,7 +19,7 @@ export function keepChatAction(
   const send = () => {
     if (stopped) return;
     api.sendChatAction(chatId, action).catch((error: unknown) => {
-      logger.debug({ err: error, chatId, action }, 'chat action failed');
+      logger.debug({ err: describeTelegramError(error), chatId, action }, 'chat action failed');
     });
   };
   send();
