@@ -8,6 +8,13 @@ import { createLogger } from '../logger.js';
 import { openDatabase } from './connection.js';
 import { migrateToLatest } from './migrate.js';
 
+try {
+  // `.env` is read as `npm start` reads it; variables already set in the environment win.
+  process.loadEnvFile();
+} catch {
+  // No .env file: the environment alone is used.
+}
+
 const logger = createLogger('info').child({ name: 'migrate' });
 const parsed = databaseUrlSchema.safeParse(process.env.DATABASE_URL);
 

@@ -208,3 +208,20 @@ describe('Telegram streaming edits', () => {
     expect((metadata.platform_message_ids as string[]).length).toBe(1);
   });
 });
+
+describe('Telegram typing indicator', () => {
+  it('follows chat.typing_interval_seconds', async () => {
+    harness = await startBotHarness();
+    const { telegram, openai, app } = harness;
+    await app.services.settings.set('chat.typing_interval_seconds', '1', 'test');
+    // One chunk after 2.5 s, so the typing indicator runs alone until then.
+    openai.setDefault(PRIMARY_MODEL_ID, { text: 'Done.', chunkSize: 100, delayMs: 2_500 });
+
+    telegram.sendText(LEYLA, 'Take your time');
+    await telegram.waitForMessages(LEYLA.id, 1, 20_000);
+
+    const times = telegram.chatActions(LEYLA.id).map((action) => action.at);
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    for (const [index, at] of times.slice(1).entries()) expect(at - times[index]!).toBeGreaterThanOrEqual(900);
+  });
+});

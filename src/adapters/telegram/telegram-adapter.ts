@@ -21,7 +21,7 @@ import { retryNetworkErrors } from './network-retry.js';
 import { sendTelegramReply } from './reply-sender.js';
 import { TelegramStreamWriter } from './stream-writer.js';
 import { SendPacer } from './send-pacer.js';
-import { keepChatAction } from './typing.js';
+import { CHAT_ACTION_RENEW_MS, chatActionRenewMs, keepChatAction } from './typing.js';
 import { UpdateJournal } from '../shared/update-journal.js';
 
 export interface TelegramAdapterOptions {
@@ -208,7 +208,7 @@ export class TelegramAdapter {
       },
     });
     // The typing indicator covers the wait until the first visible text.
-    const typing = keepChatAction(this.bot.api, chatId, this.#log);
+    const typing = keepChatAction(this.bot.api, chatId, this.#log, 'typing', this.#chatActionRenewMs());
     const stream = new StreamCoalescer(
       async (text) => {
         await writer.showPartial(text);
@@ -276,6 +276,11 @@ export class TelegramAdapter {
     await this.#answerButton(ctx, reply === undefined ? undefined : truncateCallbackAnswer(reply.text));
   }
 
+  /** The renew interval of chat actions, from `chat.typing_interval_seconds`. */
+  #chatActionRenewMs(): number {
+    return chatActionRenewMs(this.#services.settings.number('chat.typing_interval_seconds', CHAT_ACTION_RENEW_MS / 1_000));
+  }
+
   /** Removes the inline keyboard from the message whose button was pressed. A failure is logged, and the command still runs. */
   async #removeButtons(ctx: Context): Promise<void> {
     try {
@@ -324,7 +329,9 @@ export class TelegramAdapter {
     }
 
     // A slow command (image generation) shows its chat action while it runs.
-    const progress = definition.progress ? keepChatAction(this.bot.api, chat.id, this.#log, definition.progress) : undefined;
+    const progress = definition.progress
+      ? keepChatAction(this.bot.api, chat.id, this.#log, definition.progress, this.#chatActionRenewMs())
+      : undefined;
     let reply: CommandReply | undefined;
     try {
       reply = await this.#dispatch(ctx, definition, argumentText);

@@ -1,20 +1,25 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openDatabase } from '../../../src/db/connection.js';
 import { migrationNames } from '../../../src/db/migrate.js';
 
-/** Runs `npm run migrate` as its script does, with only `DATABASE_URL` set. Resolves with the exit code and output. */
-function runMigrate(databaseUrl: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/db/migrate-cli.ts'], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+const CLI_PATH = fileURLToPath(new URL('../../../src/db/migrate-cli.ts', import.meta.url));
+
+/**
+ * Runs `npm run migrate` as its script does, with only `DATABASE_URL` set (when given), in
+ * `cwd` (the repository by default). Resolves with the exit code and output.
+ */
+function runMigrate(databaseUrl: string | undefined, cwd = process.cwd()): Promise<{ code: number | null; output: string }> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+  if (databaseUrl !== undefined) env.DATABASE_URL = databaseUrl;
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI_PATH], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -50,6 +55,16 @@ describe('npm run migrate', () => {
     expect(result.code, result.output).toBe(0);
     expect(existsSync(path)).toBe(true);
     expect(await appliedMigrations(path)).toEqual(migrationNames());
+  });
+
+  it('reads DATABASE_URL from .env', async () => {
+    await writeFile(join(folder, '.env'), 'DATABASE_URL=sqlite://./from-dotenv.sqlite\n');
+
+    const result = await runMigrate(undefined, folder);
+
+    expect(result.code, result.output).toBe(0);
+    expect(await appliedMigrations(join(folder, 'from-dotenv.sqlite'))).toEqual(migrationNames());
+    expect(existsSync(join(folder, 'data'))).toBe(false);
   });
 
   it('lets two processes migrate one new file', async () => {
