@@ -196,7 +196,13 @@ export class ConversationEngine {
     const reply = await findCompleteReplyTo(db, conversation.id, userMessageId);
     if (!reply) return undefined;
 
-    this.#log.info({ userId, conversationId: conversation.id, messageId: userMessageId, replyMessageId: reply.id }, 'stored reply sent again');
+    const ids = { userId, conversationId: conversation.id, messageId: userMessageId, replyMessageId: reply.id };
+    // A crash after the delivery was recorded: the user has the reply already.
+    if (reply.delivered) {
+      this.#log.info(ids, 'stored reply was delivered before; nothing sent');
+      return { kind: 'delivered', replyMessageId: reply.id, conversationId: conversation.id };
+    }
+    this.#log.info(ids, 'stored reply sent again');
     return {
       kind: 'answer',
       text: reply.content,

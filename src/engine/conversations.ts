@@ -187,12 +187,13 @@ export async function findRecentUserMessage(
 /**
  * Returns the reply stored right after a user message when it is complete, that is, when the
  * next message of the conversation is an assistant message with `status` `complete`.
+ * `delivered` is true when platform message ids were recorded for it.
  */
 export async function findCompleteReplyTo(
   db: Kysely<Database>,
   conversationId: string,
   userMessageId: number,
-): Promise<{ id: number; content: string; finishReason: unknown } | undefined> {
+): Promise<{ id: number; content: string; finishReason: unknown; delivered: boolean } | undefined> {
   const next = await db
     .selectFrom('messages')
     .select(['id', 'role', 'content', 'extra_metadata'])
@@ -202,7 +203,8 @@ export async function findCompleteReplyTo(
     .limit(1)
     .executeTakeFirst();
   if (next?.role !== 'assistant') return undefined;
-  const metadata = parseJson<{ status?: unknown; finish_reason?: unknown } | null>(next.extra_metadata, null);
+  const metadata = parseJson<{ status?: unknown; finish_reason?: unknown; platform_message_ids?: unknown } | null>(next.extra_metadata, null);
   if (metadata?.status !== 'complete') return undefined;
-  return { id: next.id, content: next.content, finishReason: metadata.finish_reason };
+  const delivered = Array.isArray(metadata.platform_message_ids) && metadata.platform_message_ids.length > 0;
+  return { id: next.id, content: next.content, finishReason: metadata.finish_reason, delivered };
 }

@@ -28,6 +28,8 @@ const ORIGIN_PHRASE = `${ORIGIN_VERB}\\s+(?:\\w+ly\\s+)?${ORIGIN_PREPOSITION}`;
 const NOUN_TO_ORIGIN = `(?:\\s*\\([^)]{0,40}\\))?\\s*,?\\s+(?:(?:that|which|who)\\s+(?:was|is|has\\s+been)\\s+)?(?:\\w+ly\\s+)?`;
 /** A provider as the object of an origin: "OpenAI", "the team at Google", "top of Llama 3". */
 const PROVIDER_OBJECT = `(?:the\\s+)?(?:[\\w-]+\\s+){0,2}?${NAME}\\b`;
+/** A version or variant after a name: "-3.1-8B", " 3.5 Sonnet", " 4o mini". */
+const NAME_VARIANT = `(?:[\\s-]+(?:[a-z]*\\d[\\w.-]*|sonnet|opus|haiku|pro|flash|turbo|mini|nano|instruct|chat|versatile|instant)\\b)*`;
 /** The clause ends right after a name: "I am Claude.", "I'm Llama 3, made by Meta". */
 const CLAUSE_END = `(?=\\s*(?:[,.!?;:()\\u2013\\u2014]|$))`;
 
@@ -58,7 +60,7 @@ const IDENTITY_CLAIM: readonly RegExp[] = [
   // "I am a large language model trained by OpenAI", "I'm an AI, developed by Google".
   new RegExp(`${I_AM}\\s+${ADVERB}${ARTICLE}(?:${MODIFIER}){0,3}?${SELF_NOUN}${NOUN_TO_ORIGIN}(?:${ORIGIN_PHRASE}|from|by|of)\\s+${PROVIDER_OBJECT}`, 'iu'),
   // "I am ChatGPT.", "I'm Llama 3, made by Meta", "I am Claude by Anthropic".
-  new RegExp(`${I_AM}\\s+${ADVERB}(?:${ARTICLE})?${NAME}(?:${CLAUSE_END}|\\s+(?:by|from|made|developed|built|trained|created)\\b)`, 'iu'),
+  new RegExp(`${I_AM}\\s+${ADVERB}(?:${ARTICLE})?${NAME}${NAME_VARIANT}(?:${CLAUSE_END}|\\s+(?:by|from|made|developed|built|trained|created)\\b)`, 'iu'),
   // "I am an OpenAI model", "I'm a Google-trained assistant", "I am a fine-tuned Llama model".
   new RegExp(
     `${I_AM}\\s+${ADVERB}${ARTICLE}(?:${MODIFIER})?${NAME}[\\w-]*\\s+(?:${MODIFIER}){0,2}?${SELF_NOUN}(?:${CLAUSE_END}|\\s+(?:by|from|made|developed|built|trained|created|designed|that|which|and|with|based)\\b)`,
@@ -66,8 +68,9 @@ const IDENTITY_CLAIM: readonly RegExp[] = [
   ),
   // "I was trained by Anthropic", "I'm built on Mixtral", "I am powered by GPT-4".
   new RegExp(`${I_WAS}\\s+(?:\\w+ly\\s+)?${ORIGIN_PHRASE}\\s+${PROVIDER_OBJECT}`, 'iu'),
-  // "I run on Llama 3", "I'm running on GPT-4o".
-  new RegExp(`\\bi(?:\\s+am|['’]m)?\\s+(?:run|running)\\s+on\\s+${PROVIDER_OBJECT}`, 'iu'),
+  // "I run on Llama 3", "I'm running on GPT-4o". The name must follow "on" directly, because
+  // "I'm running on Windows with Llama 3 installed" is no claim.
+  new RegExp(`\\bi(?:\\s+am|['’]m)?\\s+(?:run|running)\\s+on\\s+(?:the\\s+)?${NAME}\\b`, 'iu'),
   // "I am Nova, powered by GPT-4", "I'm Nova, an assistant built by Meta". "based on" is left
   // out of the short form, because "I'm sorry, based on Google's docs ..." is no claim.
   new RegExp(
@@ -239,8 +242,10 @@ function identitySentence(identity: IdentityFacts, locale: Locale): string {
 
 /** Returns true when the sentence (with inline code masked) claims to be a provider's model. */
 function isIdentityClaim(masked: string): boolean {
-  if (!PROVIDER.test(masked)) return false;
-  return IDENTITY_CLAIM.some((pattern) => pattern.test(masked));
+  // Emphasis markers around a name ("I am **ChatGPT**") must not hide the claim.
+  const plain = masked.replace(/[*_~]+/g, '');
+  if (!PROVIDER.test(plain)) return false;
+  return IDENTITY_CLAIM.some((pattern) => pattern.test(plain));
 }
 
 /**

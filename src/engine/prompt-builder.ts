@@ -144,7 +144,13 @@ export function buildSystemPrompt(inputs: PromptInputs): string {
  * user's own messages. A closing tag inside the summary cannot end the fence early.
  */
 export function summaryMessage(summary: string): ChatMessage {
-  const quoted = summary.replace(/<\/?summary>/gi, '');
+  // Removed until none is left, so that a tag split by another tag (`<</summary>/summary>`)
+  // cannot reassemble, and in any spacing or case.
+  let quoted = summary;
+  for (let previous = ''; previous !== quoted; ) {
+    previous = quoted;
+    quoted = quoted.replace(/<\s*\/?\s*summary\b[^>]*>/gi, '');
+  }
   return {
     role: 'system',
     content:

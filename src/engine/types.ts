@@ -57,4 +57,9 @@ export type TurnOutcome =
    * Every model failed; the user message is stored and `text` is the localized error.
    * `partialText` is what a stream had written before it was cut, stored as interrupted.
    */
-  | { kind: 'failed'; text: string; partialText: string; locale: Locale; replyMessageId: number; conversationId: string };
+  | { kind: 'failed'; text: string; partialText: string; locale: Locale; replyMessageId: number; conversationId: string }
+  /**
+   * The message was handled again after a crash, and its reply had been delivered before it:
+   * nothing is sent, so the user does not get the same reply twice.
+   */
+  | { kind: 'delivered'; replyMessageId: number; conversationId: string };

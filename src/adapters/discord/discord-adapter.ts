@@ -262,6 +262,7 @@ export class DiscordAdapter {
       typing.stop();
     }
 
+    if (outcome.kind === 'delivered') return;
     const buttons = outcome.kind === 'answer' ? buttonRowsFor(feedbackButtons(outcome.replyMessageId)).rows : [];
     const delivery = await writer.finish(finalReplyText(outcome), buttons);
     if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, message.author.id);

@@ -5,7 +5,7 @@ import type { TurnOutcome } from '../../engine/types.js';
  * the refusal or error. When a stream was cut before every model failed, the text it had
  * written stays and the error follows it as a notice.
  */
-export function finalReplyText(outcome: TurnOutcome): string {
+export function finalReplyText(outcome: Exclude<TurnOutcome, { kind: 'delivered' }>): string {
   if (outcome.kind === 'answer') {
     return outcome.notices.length > 0 ? `${outcome.text}\n\n_${outcome.notices.join(' ')}_` : outcome.text;
   }

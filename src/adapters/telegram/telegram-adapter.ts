@@ -236,6 +236,7 @@ export class TelegramAdapter {
       typing.stop();
     }
 
+    if (outcome.kind === 'delivered') return;
     const buttons = outcome.kind === 'answer' ? feedbackButtons(outcome.replyMessageId) : undefined;
     const delivery = await writer.finish(finalReplyText(outcome), buttons);
     if (outcome.kind === 'refused') return;

@@ -5,7 +5,8 @@ import { canUseLocal } from '../../engine/permissions.js';
 import type { CommandContext, CommandDefinition, CommandReply } from '../types.js';
 import { buttonRows } from './buttons.js';
 
-const personaOptions = z.object({ name: z.string().max(64).optional() });
+// The whole argument may be a title with spaces or a name followed by other words, so it may be long.
+const personaOptions = z.object({ name: z.string().max(500).optional() });
 
 /**
  * `/persona [name]`: without a name, lists the personas this user may choose as buttons;

@@ -99,6 +99,7 @@ describe('/persona', () => {
     ['sanatçı', 'artist'],
     ['Researcher', 'researcher'],
     ['coder please', 'coder'],
+    ['coder please use this persona for my questions about TypeScript code thanks', 'coder'],
   ])('sets a persona by its title %s', async (typed, expected) => {
     const user = await addPerson(fixture, 'telegram', '107', 'user');
 

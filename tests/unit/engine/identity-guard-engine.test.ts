@@ -41,12 +41,16 @@ function createEngine(router: ModelRouter): ConversationEngine {
 }
 
 /** Runs one turn and returns its outcome with every text passed to `onText`, in order. */
-async function streamTurn(engine: ConversationEngine, text: string): Promise<{ outcome: TurnOutcome; streamed: string[] }> {
+/** A turn's outcome when something was sent: every kind but `delivered`. */
+type SentOutcome = Exclude<TurnOutcome, { kind: 'delivered' }>;
+
+async function streamTurn(engine: ConversationEngine, text: string): Promise<{ outcome: SentOutcome; streamed: string[] }> {
   const streamed: string[] = [];
   const outcome = await engine.handleMessage(
     { user, chatId: `chat-${user.id}`, isPrivate: true, text, messageId: '1' },
     { onText: (textSoFar) => streamed.push(textSoFar) },
   );
+  if (outcome.kind === 'delivered') throw new Error('a new message ended as delivered');
   return { outcome, streamed };
 }
 

@@ -9,6 +9,10 @@ const TURKISH_IDENTITY = 'Ben Nova; Acme Labs tarafından geliştirildim.';
 
 describe('enforceIdentity rewrites', () => {
   it.each([
+    'I am **ChatGPT**, made by OpenAI.',
+    "I'm *Claude*, an AI assistant.",
+    'I am Llama-3.1-8B, an open model.',
+    "I'm Claude 3.5 Sonnet, made by Anthropic.",
     'I am a large language model trained by OpenAI.',
     "I'm Llama 3, made by Meta.",
     "I'm Llama 3.1, made by Meta.",
@@ -66,6 +70,7 @@ describe('enforceIdentity rewrites', () => {
 
 describe('enforceIdentity keeps', () => {
   it.each([
+    "I'm running on Windows with Llama 3 installed, so the command differs.",
     'Google Maps shows the route.',
     "Meta's stock rose today.",
     'OpenAI was founded in 2015.',

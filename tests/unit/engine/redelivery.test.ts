@@ -63,6 +63,18 @@ describe('a redelivered update', () => {
     expect((await readDailyUsage(fixture.services.db, userId, utcDate())).totalChat).toBe(1);
   });
 
+  it('sends nothing when its reply was delivered', async () => {
+    const first = await send('What is WAL?', '46');
+    if (first.kind !== 'answer') throw new Error(`first turn ended as ${first.kind}`);
+    await engine.recordDelivery(first.replyMessageId, ['1001']);
+
+    const again = await send('What is WAL?', '46', true);
+
+    expect(again).toEqual({ kind: 'delivered', replyMessageId: first.replyMessageId, conversationId: first.conversationId });
+    expect(router.requests).toHaveLength(1);
+    expect((await readDailyUsage(fixture.services.db, userId, utcDate())).totalChat).toBe(1);
+  });
+
   it('is answered when its reply failed', async () => {
     failNext = true;
     const first = await send('What is WAL?', '42');
