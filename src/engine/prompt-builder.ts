@@ -139,7 +139,7 @@ export function buildSystemPrompt(inputs: PromptInputs): string {
 
 /**
  * Returns the system message that carries a conversation summary. The summary is written by a
- * model from what the user said, so it is fenced as a quoted record: text in it that reads
+ * model from the user's messages, so it is fenced as a quoted record: text in it that reads
  * like an instruction ("ignore all previous instructions") gets no more authority than the
  * user's own messages. A closing tag inside the summary cannot end the fence early.
  */
