@@ -44,6 +44,8 @@ export const forgetMeCommand: CommandDefinition<typeof forgetMeOptions> = {
     const { engine } = context.services;
     const counts = await engine.runInChat(context.platform, context.chatId, async () => {
       // Preference inference from an earlier turn may still run; it must not write after the erasure.
+      // NOTE: only this chat's queue is held. A turn of the same user still running in another
+      // chat (a DM while /forget_me runs in a server channel) can start inference after this.
       await engine.cancelBackgroundWork(userId);
       return eraseUserData(context.services.db, userId);
     });
