@@ -225,3 +225,23 @@ describe('Telegram typing indicator', () => {
     for (const [index, at] of times.slice(1).entries()) expect(at - times[index]!).toBeGreaterThanOrEqual(900);
   });
 });
+
+describe('Telegram final message after drafts', () => {
+  it('follows the last draft without waiting a second', async () => {
+    // The fake enforces Telegram's flood limits, which count drafts in the chat's rate.
+    harness = await startBotHarness();
+    const { telegram, openai } = harness;
+    // About 3.3 s of streaming. Drafts go out about once a second, so the last one comes about
+    // 0.2 s before the stream ends.
+    openai.setDefault(PRIMARY_MODEL_ID, { text: 'x'.repeat(330), chunkSize: 10, delayMs: 100 });
+
+    telegram.sendText(LEYLA, 'Stream a long answer');
+    const [final] = await telegram.waitForMessages(LEYLA.id, 1, 20_000);
+
+    const lastDraft = telegram.drafts(LEYLA.id).at(-1);
+    expect(lastDraft).toBeDefined();
+    // Before the per-chat burst, the final sendMessage waited for the slot a second after it.
+    expect(final!.sent_at - lastDraft!.at).toBeLessThan(900);
+    expect(telegram.calls().filter((call) => (call.response as { error_code?: number }).error_code === 429)).toEqual([]);
+  });
+});

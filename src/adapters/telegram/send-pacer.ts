@@ -29,9 +29,19 @@ export interface PacingRates {
 }
 
 /**
+ * Calls one chat may get at once before its per-chat rate applies. Telegram's Bot Support
+ * FAQ ("My bot is hitting limits") allows "short bursts" over one message per second in a
+ * chat, without giving a size. Two let the
+ * final message of a streamed reply follow its last draft at once, instead of up to a second
+ * later, while the sustained rate stays at `chatPerSecond`.
+ */
+export const CHAT_BURST = 2;
+
+/**
  * Schedules each send at the earliest moment that keeps both rates, so the bot stays under
- * Telegram's limits instead of provoking 429 replies. The rates are read on every call, so
- * an admin's change of `telegram.*_per_second` applies at once.
+ * Telegram's limits instead of provoking 429 replies. The per-chat rate allows a burst of
+ * `CHAT_BURST` calls; the global rate allows none. The rates are read on every call, so an
+ * admin's change of `telegram.*_per_second` applies at once.
  */
 export class SendPacer {
   #globalNext = 0;
@@ -49,10 +59,14 @@ export class SendPacer {
     const now = this.now();
     let slot = now;
     if (globalPerSecond > 0) slot = Math.max(slot, this.#globalNext);
-    if (chatPerSecond > 0) slot = Math.max(slot, this.#chatNext.get(chatId) ?? 0);
+    // `chatDue` is the chat's next slot at its sustained rate, and a call may come up to
+    // CHAT_BURST - 1 intervals before it. This is the generic cell rate algorithm, a token bucket.
+    const chatInterval = chatPerSecond > 0 ? 1000 / chatPerSecond : 0;
+    const chatDue = Math.max(this.#chatNext.get(chatId) ?? 0, now);
+    if (chatPerSecond > 0) slot = Math.max(slot, chatDue - (CHAT_BURST - 1) * chatInterval);
 
     if (globalPerSecond > 0) this.#globalNext = slot + 1000 / globalPerSecond;
-    if (chatPerSecond > 0) this.#chatNext.set(chatId, slot + 1000 / chatPerSecond);
+    if (chatPerSecond > 0) this.#chatNext.set(chatId, Math.max(chatDue, slot) + chatInterval);
     this.#forgetIdleChats(now);
     return slot - now;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { SendPacer } from '../../../../src/adapters/telegram/send-pacer.js';
+import { CHAT_BURST, SendPacer } from '../../../../src/adapters/telegram/send-pacer.js';
 import type { PacingRates } from '../../../../src/adapters/telegram/send-pacer.js';
 
 const START = 1_000_000;
@@ -16,18 +16,33 @@ describe('SendPacer.reserve', () => {
     expect(pacer({ globalPerSecond: 30, chatPerSecond: 1 }, clock).reserve('1')).toBe(0);
   });
 
-  it('spaces messages in one chat', () => {
+  it('spaces messages in one chat after a burst', () => {
     const clock = { now: START };
     const subject = pacer({ globalPerSecond: 0, chatPerSecond: 1 }, clock);
 
+    expect(CHAT_BURST).toBe(2);
+    expect(subject.reserve('1')).toBe(0);
     expect(subject.reserve('1')).toBe(0);
     expect(subject.reserve('1')).toBe(1000);
     expect(subject.reserve('1')).toBe(2000);
   });
 
+  it('lets a final message follow a draft at once', () => {
+    const clock = { now: START };
+    const subject = pacer({ globalPerSecond: 30, chatPerSecond: 1 }, clock);
+    subject.reserve('1', false);
+    clock.now = START + 1000;
+    expect(subject.reserve('1', false)).toBe(0);
+
+    clock.now = START + 1100;
+    expect(subject.reserve('1')).toBe(0);
+    expect(subject.reserve('1')).toBe(900);
+  });
+
   it('counts waiting time already passed', () => {
     const clock = { now: START };
     const subject = pacer({ globalPerSecond: 0, chatPerSecond: 2 }, clock);
+    subject.reserve('1');
     subject.reserve('1');
 
     clock.now = START + 200;
@@ -62,6 +77,7 @@ describe('SendPacer.reserve', () => {
     subject.reserve('1');
 
     expect(subject.reserve('2')).toBe(100);
+    expect(subject.reserve('1')).toBe(200);
     expect(subject.reserve('1')).toBe(1000);
     expect(subject.reserve('3')).toBe(1100);
   });
@@ -87,6 +103,7 @@ describe('SendPacer.reserve', () => {
     rates.chatPerSecond = 4;
     clock.now = START + 2000;
     subject.reserve('1');
+    subject.reserve('1');
     expect(subject.reserve('1')).toBe(250);
   });
 
@@ -105,6 +122,7 @@ describe('SendPacer.reserve', () => {
     for (let chat = 0; chat < 10_000; chat += 1) subject.reserve(`idle-${chat}`);
 
     clock.now = START + 5000;
+    subject.reserve('busy');
     subject.reserve('busy');
     subject.reserve('trigger');
 
