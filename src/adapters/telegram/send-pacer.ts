@@ -31,9 +31,9 @@ export interface PacingRates {
 /**
  * Calls one chat may get at once before its per-chat rate applies. Telegram's Bot Support
  * FAQ ("My bot is hitting limits") allows "short bursts" over one message per second in a
- * chat, without giving a size. Two let the
- * final message of a streamed reply follow its last draft at once, instead of up to a second
- * later, while the sustained rate stays at `chatPerSecond`.
+ * chat, without giving a size. Two let the final message of a streamed reply follow its last
+ * draft at once, instead of up to a second later, while the sustained rate stays at
+ * `chatPerSecond`.
  */
 export const CHAT_BURST = 2;
 
