@@ -77,6 +77,24 @@ export async function resolveActor(
 }
 
 /**
+ * Returns the locale to answer in, from a user's stored preferences and the platform's
+ * language for this event, without writing anything. `localeFor` uses it too.
+ */
+export function chooseLocale(
+  settings: Pick<SystemSettings, 'string'>,
+  platformLanguage: string | undefined,
+  preferences: ReadonlyArray<Pick<PreferenceEntry, 'key' | 'value' | 'source'>>,
+): Locale {
+  const stored = preferences.find((preference) => preference.key === 'locale');
+  return resolveLocale({
+    explicitPreference: stored?.source === 'explicit' ? stored.value : undefined,
+    platformLanguage,
+    inferredPreference: stored?.source === 'inferred' ? stored.value : undefined,
+    systemDefault: settings.string('i18n.default_locale', 'en'),
+  });
+}
+
+/**
  * The user's locale: an explicit `/language` choice, then the platform's language for this
  * event, then the last language seen, then the system default. A platform language is kept
  * as the inferred `locale` preference because Discord DMs carry none.
@@ -90,13 +108,7 @@ async function localeFor(
   const stored = preferences.find((preference) => preference.key === 'locale');
   const explicit = stored?.source === 'explicit' ? stored.value : undefined;
   const inferred = stored?.source === 'inferred' ? stored.value : undefined;
-
-  const locale = resolveLocale({
-    explicitPreference: explicit,
-    platformLanguage,
-    inferredPreference: inferred,
-    systemDefault: services.settings.string('i18n.default_locale', 'en'),
-  });
+  const locale = chooseLocale(services.settings, platformLanguage, preferences);
 
   const fromPlatform = toSupportedLocale(platformLanguage);
   if (!explicit && fromPlatform !== undefined && fromPlatform !== inferred) {

@@ -127,6 +127,19 @@ async function replyMetadata(app: RunningApp): Promise<Record<string, unknown>> 
   }, 'the reply delivery to be recorded', 25_000);
 }
 
+/**
+ * Starts the bot behind the proxy, makes the proxy drop the connection of the next `dropCount`
+ * sendMessage calls, and sends a message whose model reply is `replyText`.
+ */
+async function sendWithDroppedReplies(logs: LogCapture, dropCount: number, replyText: string) {
+  const { app, backends, proxy } = await startBehindProxy(logs);
+  proxy.dropMethod = 'sendMessage';
+  proxy.dropCount = dropCount;
+  backends.openai.script(PRIMARY_MODEL_ID, { text: replyText });
+  backends.platform.sendText(DENIZ, 'hello');
+  return { app, telegram: backends.platform, proxy };
+}
+
 describe('Telegram network errors', () => {
   it('unreachable API root fails start-up', async () => {
     const apiRoot = await closedLoopbackOrigin();
@@ -166,12 +179,7 @@ describe('Telegram network errors', () => {
 
   it('send retried after resets delivers', async () => {
     const logs = new LogCapture();
-    const { app, backends, proxy } = await startBehindProxy(logs);
-    const telegram = backends.platform;
-    proxy.dropMethod = 'sendMessage';
-    proxy.dropCount = 2;
-    backends.openai.script(PRIMARY_MODEL_ID, { text: 'Answer after two resets.' });
-    telegram.sendText(DENIZ, 'hello');
+    const { app, telegram, proxy } = await sendWithDroppedReplies(logs, 2, 'Answer after two resets.');
 
     const metadata = await replyMetadata(app);
     expect(metadata.delivery_error).toBeUndefined();
@@ -211,12 +219,7 @@ describe('Telegram network errors', () => {
 
   it('exhausted send retries record failure', async () => {
     const logs = new LogCapture();
-    const { app, backends, proxy } = await startBehindProxy(logs);
-    const telegram = backends.platform;
-    proxy.dropMethod = 'sendMessage';
-    proxy.dropCount = 100;
-    backends.openai.script(PRIMARY_MODEL_ID, { text: 'This answer never arrives.' });
-    telegram.sendText(DENIZ, 'hello');
+    const { app, telegram, proxy } = await sendWithDroppedReplies(logs, 100, 'This answer never arrives.');
 
     const metadata = await replyMetadata(app);
     expect(metadata.status).toBe('failed');

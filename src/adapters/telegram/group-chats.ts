@@ -1,10 +1,10 @@
 import type { Chat } from 'grammy/types';
 import { helpCommand, newCommand, startCommand } from '../../commands/core-commands.js';
 import type { CommandDefinition, CommandServices } from '../../commands/types.js';
+import { chooseLocale } from '../../engine/actor.js';
 import { activePreferences } from '../../engine/preferences.js';
 import type { Locale, PlatformUser } from '../../engine/types.js';
 import { findUser, usernameFor } from '../../engine/users.js';
-import { resolveLocale } from '../../i18n/locale.js';
 
 /**
  * Commands that run in groups and supergroups as in a private chat. Every member of a group
@@ -37,15 +37,9 @@ export async function privateOnlyText(services: CommandServices, user: PlatformU
   return services.texts.t(await readLocale(services, user), 'command.private_only');
 }
 
-/** Reads the locale that `resolveActor` would pick for `user`, from the same sources in the same order. */
+/** Reads the locale that `resolveActor` would pick for `user`, through the same `chooseLocale`. */
 async function readLocale(services: CommandServices, user: PlatformUser): Promise<Locale> {
   const row = await findUser(services.db, usernameFor(user));
   const preferences = row ? await activePreferences(services.db, row.id) : [];
-  const stored = preferences.find((preference) => preference.key === 'locale');
-  return resolveLocale({
-    explicitPreference: stored?.source === 'explicit' ? stored.value : undefined,
-    platformLanguage: user.languageCode,
-    inferredPreference: stored?.source === 'inferred' ? stored.value : undefined,
-    systemDefault: services.settings.string('i18n.default_locale', 'en'),
-  });
+  return chooseLocale(services.settings, user.languageCode, preferences);
 }
