@@ -30,12 +30,21 @@ export interface CacheKeyParts {
   preferences?: ReadonlyArray<Pick<PreferenceEntry, 'key' | 'value'>>;
 }
 
+/** Orders `[key, value]` pairs by key, by UTF-16 code units, so the order does not depend on the locale. */
+function byKey(leftPair: readonly string[], rightPair: readonly string[]): number {
+  const left = leftPair[0] ?? '';
+  const right = rightPair[0] ?? '';
+  if (left < right) return -1;
+  if (left > right) return 1;
+  return 0;
+}
+
 export function answerCacheKey(parts: CacheKeyParts): string {
   // `locale` is a key part of its own. Sorting makes the key independent of row order.
   const preferences = (parts.preferences ?? [])
     .filter((preference) => preference.key !== 'locale')
     .map((preference) => [preference.key, preference.value])
-    .sort(([a = ''], [b = '']) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(byKey);
   const material = JSON.stringify([
     normalizeQuestion(parts.question, parts.locale),
     parts.selectedModel,

@@ -33,7 +33,7 @@ const NAME_VARIANT = `(?:[\\s-]+(?:[a-z]*\\d[\\w.-]*|sonnet|opus|haiku|pro|flash
 /** The clause ends right after a name: "I am Claude.", "I'm Llama 3, made by Meta". */
 const CLAUSE_END = `(?=\\s*(?:[,.!?;:()\\u2013\\u2014]|$))`;
 
-// JavaScript's \b knows only ASCII word characters, even with the u flag, and Turkish words
+// JavaScript's \b matches only at ASCII word characters, even with the u flag, and Turkish words
 // contain letters such as ı and ş, so these patterns mark word edges with Unicode letter classes.
 const TR_START = '(?<![\\p{L}\\p{N}])';
 const TR_END = '(?![\\p{L}\\p{N}])';

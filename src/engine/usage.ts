@@ -60,7 +60,7 @@ export async function countGeneratedImage(db: Kysely<Database>, userId: number, 
     .execute();
 }
 
-/** What one delivered reply added to a day's counters, to take back when it reached no one. */
+/** Counts that one reply added to a day's counters, to be taken back when it reached no one. */
 export interface UsageRefund {
   chat: number;
   cloud: number;
@@ -70,7 +70,7 @@ export interface UsageRefund {
 
 /**
  * Takes back counts of a reply that was never delivered, in one atomic update that never
- * goes below zero. A user should not spend a daily allowance on an answer they never saw.
+ * goes below zero. A user should not spend a daily allowance on a reply they never saw.
  */
 export async function refundUsage(db: Kysely<Database>, userId: number, date: string, refund: UsageRefund): Promise<void> {
   await db

@@ -64,11 +64,12 @@ export function isFormattingRejection(error: unknown): boolean {
 }
 
 /**
- * Whether Telegram rejected sendMessageDraft because the method itself is unavailable to the
- * bot, rather than because of the chat or the text. The Bot API answers a method it does not
- * know with 404 "Not Found", as a server that predates sendMessageDraft does. The description
- * is checked as well as the code, because the Bot API documents `error_code` as subject to
- * change.
+ * Returns whether Telegram rejected sendMessageDraft because the method itself is unavailable
+ * to the bot, rather than because of the chat or the text. The description is checked as well
+ * as the code, because the Bot API documents `error_code` as subject to change.
+ *
+ * NOTE: a Bot API server older than sendMessageDraft is assumed to reply 404 "Not Found" to
+ * it. No Telegram document found states this.
  */
 export function isDraftMethodUnavailable(error: GrammyError): boolean {
   return error.error_code === 404 || /^not found$|method is not available/i.test(error.description);

@@ -61,8 +61,9 @@ async function findPersona(context: CommandContext<unknown>, requested: string):
     return [persona.name, persona.display_name, ...titles].map(foldName);
   };
   const match = (text: string): PersonaRow | undefined => {
-    const wanted = foldName(text);
-    return rows.find((persona) => foldName(persona.name) === wanted) ?? rows.find((persona) => namesOf(persona).includes(wanted));
+    const requestedName = foldName(text);
+    const byName = rows.find((persona) => foldName(persona.name) === requestedName);
+    return byName ?? rows.find((persona) => namesOf(persona).includes(requestedName));
   };
   return match(requested) ?? match(requested.trim().split(/\s+/)[0] ?? '');
 }

@@ -93,8 +93,8 @@ describe('/forget_me with preference inference running', () => {
   it('stores nothing the inference finds afterwards', async () => {
     const { db, settings, texts, logger } = fixture.services;
     await settings.set('preferences.infer', 'true', 'test');
-    // The chat answers at once. The inference answers only after the erasure has started,
-    // unless it is aborted first.
+    // The chat reply comes at once. The inference reply comes only after the erasure has
+    // started, unless the inference is aborted first.
     let inferenceStarted!: () => void;
     const started = new Promise<void>((resolve) => (inferenceStarted = resolve));
     const router = new RecordingRouter((request) => {

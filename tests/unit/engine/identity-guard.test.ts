@@ -193,9 +193,9 @@ describe('guardStreamedText', () => {
 
   it('shows no prefix of a claim', () => {
     for (let end = 1; end <= reply.length; end += 1) {
-      const shown = guardStreamedText(reply.slice(0, end), IDENTITY, 'en');
+      const visible = guardStreamedText(reply.slice(0, end), IDENTITY, 'en');
 
-      expect(shown, `prefix of ${end} characters`).not.toMatch(/ChatGPT|made by/u);
+      expect(visible, `prefix of ${end} characters`).not.toMatch(/ChatGPT|made by/u);
     }
   });
 
