@@ -28,6 +28,30 @@ const BUSY_TIMEOUT_MS = 5000;
  * consistent. `:memory:` is accepted, and its journal mode stays `memory` because WAL needs a
  * file. Prepared statements are reused by their SQL text (see `StatementCache`).
  */
+/** Attempts at switching a file to WAL, and the pause between them, in milliseconds. */
+const WAL_ATTEMPTS = 20;
+const WAL_RETRY_DELAY_MS = 50;
+
+/**
+ * Switches the connection to WAL journaling, which needs an exclusive lock. When waiting for
+ * that lock could deadlock with another connection, SQLite reports SQLITE_BUSY at once instead
+ * of waiting for the busy timeout. That happened when two processes opened and migrated one
+ * new file together, so the switch is tried again for about a second.
+ */
+export function setJournalModeWal(sqlite: Pick<SqliteDatabase.Database, 'pragma'>): void {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY';
+      if (!busy || attempt >= WAL_ATTEMPTS) throw error;
+      // Start-up only: a short synchronous pause keeps `openDatabase` synchronous.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, WAL_RETRY_DELAY_MS);
+    }
+  }
+}
+
 export function openDatabase(path: string, logger?: pino.Logger): Kysely<Database> {
   if (path !== IN_MEMORY_PATH) {
     mkdirSync(dirname(path), { recursive: true });
@@ -35,8 +59,8 @@ export function openDatabase(path: string, logger?: pino.Logger): Kysely<Databas
 
   const sqlite = new SqliteDatabase(path);
   try {
-    sqlite.pragma('journal_mode = WAL');
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    setJournalModeWal(sqlite);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
   } catch (error) {
