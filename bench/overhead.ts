@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { ChatCompletionBody, FakeOpenAI } from '../tests/support/fake-openai.js';
 import type { FakeTelegram } from '../tests/support/fake-telegram/fake-telegram.js';
 import { CallWatcher, chatIdOf, isMethod } from './call-watcher.js';
-import { startFloorBot } from './floor.js';
+import { type FloorStack, startFloorBot } from './floor.js';
 import { benchUser, setSendPacing, startBenchStack, startFakes } from './stack.js';
 import { percentile, withTimeout } from './stats.js';
 
@@ -52,6 +52,8 @@ export interface SubjectFigures {
 export interface OverheadFigures {
   plan: OverheadPlan;
   engine: SubjectFigures;
+  /** The floor on the bot's libraries: grammY's `Api`, the `openai` client and Kysely. */
+  libraryFloor: SubjectFigures;
   floor: SubjectFigures;
 }
 
@@ -63,9 +65,9 @@ interface Subject {
 }
 
 /**
- * Runs the latency and the throughput run against the engine, then against the floor. The
- * floor's completion requests copy the engine's last one: its fields and the messages before
- * the chat's history.
+ * Runs the latency and the throughput run against the engine, then against the floor on the
+ * bot's libraries, then against the raw floor. The floors' completion requests
+ * copy the engine's last one: its fields and the messages before the chat's history.
  */
 export async function measureOverhead(plan: OverheadPlan): Promise<OverheadFigures> {
   let requestTemplate: ChatCompletionBody | undefined;
@@ -75,8 +77,9 @@ export async function measureOverhead(plan: OverheadPlan): Promise<OverheadFigur
   });
   if (requestTemplate === undefined) throw new Error('engine run: the fake model received no request');
   const template = requestTemplate;
-  const floor = await measureSubject(() => startFloorSubject(template), plan);
-  return { plan, engine, floor };
+  const libraryFloor = await measureSubject(() => startFloorSubject(template, 'libraries'), plan);
+  const floor = await measureSubject(() => startFloorSubject(template, 'raw'), plan);
+  return { plan, engine, libraryFloor, floor };
 }
 
 async function startEngineSubject(): Promise<Subject> {
@@ -85,10 +88,10 @@ async function startEngineSubject(): Promise<Subject> {
   return { telegram: stack.telegram, openai: stack.openai, close: () => stack.close() };
 }
 
-async function startFloorSubject(requestTemplate: ChatCompletionBody): Promise<Subject> {
+async function startFloorSubject(requestTemplate: ChatCompletionBody, stack: FloorStack): Promise<Subject> {
   const folder = mkdtempSync(join(tmpdir(), 'bot-bench-floor-'));
   const { telegram, openai } = await startFakes(false);
-  const floor = await startFloorBot(telegram, openai, join(folder, 'floor.sqlite'), { requestTemplate });
+  const floor = await startFloorBot(telegram, openai, join(folder, 'floor.sqlite'), { requestTemplate, stack });
   return {
     telegram,
     openai,

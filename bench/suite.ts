@@ -48,7 +48,7 @@ export async function runBenchSuite(options: { quick: boolean; onProgress?: (ste
   const plan = options.quick ? QUICK_PLAN : FULL_PLAN;
   const progress = options.onProgress ?? (() => undefined);
 
-  progress('engine overhead: engine, then floor');
+  progress('engine overhead: engine, library floor, floor');
   const overhead = await measureOverhead(plan.overhead);
   progress('prompt growth');
   const promptGrowth = await measurePromptGrowth(plan.promptCheckpoints);

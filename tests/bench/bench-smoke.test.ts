@@ -9,13 +9,16 @@ describe('benchmark suite', () => {
     const results = await runBenchSuite({ quick: true });
     const { overhead, promptGrowth, streaming, cache, memory } = results;
 
-    for (const subject of [overhead.engine, overhead.floor]) {
+    for (const subject of [overhead.engine, overhead.libraryFloor, overhead.floor]) {
       expect(subject.latency.turns).toBe(overhead.plan.chats * overhead.plan.latencyRounds);
       expect(Number.isFinite(subject.latency.p99Ms)).toBe(true);
       expect(subject.throughput.turns).toBe(overhead.plan.chats * overhead.plan.throughputRounds);
       expect(subject.throughput.msPerTurn).toBeGreaterThan(0);
       expect(subject.throughput.cpuMsPerTurn).toBeGreaterThan(0);
     }
+    // Both floors make the same calls with the same payloads; only the code making them differs.
+    expect(overhead.libraryFloor.callsPerTurn).toBe(overhead.floor.callsPerTurn);
+    expect(overhead.libraryFloor.promptCharsPerRequest).toBe(overhead.floor.promptCharsPerRequest);
 
     expect(promptGrowth.checkpoints.map((checkpoint) => checkpoint.turn)).toEqual([10, 50, 100, 200]);
     expect(promptGrowth.checkpoints.every((checkpoint) => checkpoint.promptChars > 0 && checkpoint.contextRows > 0)).toBe(true);
