@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/values.js';
 import { isChatTurn, isCompleteReply } from '../engine/history.js';
 import type { SummarySettings } from '../engine/history.js';
+import { ContextLengthError } from '../router/errors.js';
 import type { ChatMessage, ModelRouter } from '../router/types.js';
 
 /** Length the summary model is asked to stay under, in words. */
@@ -26,6 +27,14 @@ export const SUMMARY_MAX_TOKENS = 1024;
  * several passes of this size instead of one request that no model context could hold.
  */
 export const FOLD_MAX_CHARS = 24_000;
+
+/**
+ * Maximum characters of message text sent when the provider rejected a batch of
+ * `FOLD_MAX_CHARS` as too large. Groq rejects a single request above the model's
+ * tokens-per-minute limit with HTTP 413, and its error messages give 6,000 tokens for
+ * `llama-3.1-8b-instant` on the `on_demand` tier, which 24,000 characters can exceed.
+ */
+export const FOLD_RETRY_MAX_CHARS = FOLD_MAX_CHARS / 4;
 
 /** Maximum message rows read for one summary request. The character budget usually ends a batch first. */
 export const FOLD_MAX_ROWS = 200;
@@ -135,8 +144,9 @@ export function countMessagesToFold(
  * Sends only the previous summary and the messages being folded to a model of purpose
  * `summary`, never the whole history. System rows, replies that are not complete and image
  * turns (`/imagine` prompts and captions) are folded past without being sent. One call makes
- * at most one model request of up to `FOLD_MAX_CHARS` characters, so a long backlog is folded
- * over several calls.
+ * one model request of up to `FOLD_MAX_CHARS` characters, so a long backlog is folded over
+ * several calls. When the router rejects it as too long (`ContextLengthError`), a second
+ * request sends up to `FOLD_RETRY_MAX_CHARS`.
  *
  * No transaction is held across the model call. The write is one UPDATE (or INSERT) that
  * succeeds only while `last_message_id` still has the value read at the start. When another
@@ -176,12 +186,11 @@ export async function summarizeConversation(
     .limit(Math.min(foldCount, FOLD_MAX_ROWS))
     .execute();
 
-  const batch = takeFoldBatch(rows);
+  let batch = takeFoldBatch(rows, FOLD_MAX_CHARS);
   if (batch.rowCount === 0) {
     // The messages counted above were deleted before they could be read.
     return 'skipped';
   }
-  const lastFoldedId = batch.lastId;
   const previousSummary = current === undefined || current.summary === '' ? null : current.summary;
 
   let summary: string;
@@ -190,8 +199,20 @@ export async function summarizeConversation(
     summary = previousSummary ?? '';
   } else {
     const locale = await loadConversationLocale(db, conversationId);
-    summary = await requestSummary(router, conversationId, previousSummary, batch.messages, locale);
+    try {
+      summary = await requestSummary(router, conversationId, previousSummary, batch.messages, locale);
+    } catch (error) {
+      if (!(error instanceof ContextLengthError)) throw error;
+      // A smaller batch now, and the rest in later calls, instead of failing on every pass.
+      batch = takeFoldBatch(rows, FOLD_RETRY_MAX_CHARS);
+      logger.warn(
+        { conversationId, foldedRows: batch.rowCount, maxChars: FOLD_RETRY_MAX_CHARS },
+        'summary request too large; retrying with fewer messages',
+      );
+      summary = await requestSummary(router, conversationId, previousSummary, batch.messages, locale);
+    }
   }
+  const lastFoldedId = batch.lastId;
 
   if (summary.length > SUMMARY_MAX_CHARS) {
     logger.warn(
@@ -239,12 +260,12 @@ interface FoldBatch {
 }
 
 /**
- * Takes rows, oldest first, until the sent text would pass `FOLD_MAX_CHARS`. The first
- * sendable row is always taken (its text cut to the budget if needed), so every call makes
- * progress.
+ * Takes rows, oldest first, until the sent text would pass `maxChars`. The first sendable row
+ * is always taken (its text cut to the budget if needed), so every call makes progress.
  */
 function takeFoldBatch(
   rows: readonly { id: number; role: string; content: string; is_complete: unknown; is_chat_turn: unknown }[],
+  maxChars: number,
 ): FoldBatch {
   const messages: TranscriptMessage[] = [];
   let chars = 0;
@@ -256,10 +277,10 @@ function takeFoldBatch(
     const chatMessage = row.role === 'user' || (row.role === 'assistant' && Number(row.is_complete) === 1);
     const sendable = chatMessage && Number(row.is_chat_turn) === 1;
     if (sendable) {
-      if (messages.length > 0 && chars + row.content.length > FOLD_MAX_CHARS) {
+      if (messages.length > 0 && chars + row.content.length > maxChars) {
         break;
       }
-      const content = row.content.slice(0, FOLD_MAX_CHARS);
+      const content = row.content.slice(0, maxChars);
       messages.push({ role: row.role === 'user' ? 'user' : 'assistant', content });
       chars += content.length;
     }
@@ -283,6 +304,8 @@ async function requestSummary(
     access: { canUseLocal: false, censorshipLevel: 1 },
     maxTokens: SUMMARY_MAX_TOKENS,
     logContext: { conversationId, job: 'summary' },
+    // Summaries share the providers' request limits with chat turns and must not use them up.
+    background: true,
   });
 
   const text = result.text.trim();

@@ -5,6 +5,7 @@ import type pino from 'pino';
 import type { Database } from '../db/schema.js';
 import { loadSummarySettings } from '../engine/history.js';
 import type { SummarySettings } from '../engine/history.js';
+import { AllModelsFailedError } from '../router/errors.js';
 import type { ModelRouter } from '../router/types.js';
 import { summarizeConversation, type SummaryWriteGuard } from './summarizer.js';
 
@@ -25,8 +26,11 @@ export interface SummaryPassOptions {
 }
 
 export interface SummaryPassResult {
-  /** `completed`, `disabled` (settings turn summaries off) or `already_running` (another pass owns the database). */
-  status: 'completed' | 'disabled' | 'already_running';
+  /**
+   * `completed`, `disabled` (settings turn summaries off), `already_running` (another pass owns
+   * the database) or `rate_limited` (the pass stopped because every model was rate limited).
+   */
+  status: 'completed' | 'disabled' | 'already_running' | 'rate_limited';
   /** Candidate conversations handled. */
   checked: number;
   updated: number;
@@ -42,8 +46,11 @@ const runningPasses = new WeakSet<Kysely<Database>>();
  * with `summarizeConversation`.
  *
  * A failure on one conversation is logged with its id and counted in `failed`, and the pass
- * goes on. A pass that starts while another runs on the same `db` in this process returns at
- * once with status `already_running`.
+ * goes on. When every model was rate limited, the pass stops with status `rate_limited` and the
+ * rest wait for the next pass. Each further request would fail the same way, and against a
+ * provider's 429 it would prolong the limit that chat turns also wait on. A pass that starts
+ * while another runs on the same `db` in this process returns at once with status
+ * `already_running`.
  */
 export async function runSummaryPass(options: SummaryPassOptions): Promise<SummaryPassResult> {
   const { db, router, logger } = options;
@@ -65,9 +72,12 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
     const conversationIds = await findDueConversations(db, settings, limit);
     logger.info({ candidates: conversationIds.length, limit }, 'summary pass started');
 
+    let checked = 0;
     let updated = 0;
     let failed = 0;
+    let rateLimited = false;
     for (const conversationId of conversationIds) {
+      checked += 1;
       try {
         const outcome = await summarizeConversation({
           db,
@@ -83,12 +93,17 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
       } catch (error) {
         failed += 1;
         logger.error({ err: error, conversationId }, 'conversation summary failed');
+        if (isRateLimited(error)) {
+          rateLimited = true;
+          logger.warn({ remaining: conversationIds.length - checked }, 'summary pass stopped: every model is rate limited');
+          break;
+        }
       }
     }
 
     const result: SummaryPassResult = {
-      status: 'completed',
-      checked: conversationIds.length,
+      status: rateLimited ? 'rate_limited' : 'completed',
+      checked,
       updated,
       failed,
     };
@@ -97,6 +112,15 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
   } finally {
     runningPasses.delete(db);
   }
+}
+
+/** True when every model tried was rate limited, by the provider (429) or by `api_configs.rate_limit`. */
+function isRateLimited(error: unknown): boolean {
+  return (
+    error instanceof AllModelsFailedError &&
+    error.attempts.length > 0 &&
+    error.attempts.every((attempt) => attempt.errorKind === 'rate_limited' || attempt.errorKind === 'rate_limited_local')
+  );
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { AttemptRecord } from './types.js';
 
 /**
- * The prompt does not fit the model's context window (HTTP 400 `context_length_exceeded`).
- * The router stops at the first such response and does not try other models, because the
- * caller can fix it by trimming the conversation and asking again.
+ * The prompt does not fit the model's context window (HTTP 400 `context_length_exceeded`), or
+ * the provider rejected the request as too large (HTTP 413). The router stops at the first
+ * such response and does not try other models, because the caller can fix it by trimming the
+ * conversation and asking again.
  */
 export class ContextLengthError extends Error {
   override readonly name = 'ContextLengthError';

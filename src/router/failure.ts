@@ -99,6 +99,11 @@ function classifyStatus(error: APIError): Failure {
   if (status === 400 && (error.code === CONTEXT_LENGTH_CODE || CONTEXT_LENGTH_MESSAGE.test(message))) {
     return { kind: 'context_length', status, message };
   }
+  // 413 Content Too Large: the request itself is too big, so only a shorter prompt can pass.
+  // Groq sends it for a single request above a model's tokens-per-minute limit (its messages
+  // give 12,000 tokens for `llama-3.3-70b-versatile` on the `on_demand` tier), so a long
+  // conversation reaches it well before the context window.
+  if (status === 413) return { kind: 'context_length', status, message };
   if (status === 401 || status === 403) return { kind: 'auth', status, message };
   if (status === 404) return { kind: 'not_found', status, message };
   if (status === 408) return { kind: 'timeout', status, message };

@@ -6,8 +6,19 @@ import type {
 
 import type { ModelEntry } from './catalog.js';
 import { ModelTimeoutError, StreamInterruptedError } from './failure.js';
+import { sawDoneMarker } from './stream-end.js';
 import { ThinkBlockFilter, stripThinkBlocks } from './think-filter.js';
 import type { ChatMessage, TokenUsage } from './types.js';
+
+/**
+ * Maximum characters of completion text, reasoning included, read from one model call.
+ * A model that repeats itself streams until its server stops it, because every chunk restarts
+ * the idle timer and a request without `max_tokens` leaves the length to the server's default.
+ * Reading stops here and the completion counts as cut off (`finishReason` `length`). 50,000
+ * characters are about 12,500 tokens at an estimated four characters per token, and 13
+ * Telegram messages.
+ */
+export const MAX_COMPLETION_CHARS = 50_000;
 
 export interface ModelCallOptions {
   client: OpenAI;
@@ -34,7 +45,9 @@ export interface ModelCallResult {
  * restarts on every stream chunk. A slow but steady stream therefore runs to its end, and a
  * silent one is aborted with `ModelTimeoutError`. A non-streaming call gets the whole timeout
  * for the response and its body. Errors raised while reading a started stream are wrapped in
- * `StreamInterruptedError`; other errors come from the `openai` client unchanged.
+ * `StreamInterruptedError`, and so is a stream that ends with neither a finish reason nor
+ * `[DONE]`. Other errors come from the `openai` client unchanged. A completion longer than
+ * `MAX_COMPLETION_CHARS` is cut there and returned with `finishReason` `length`.
  */
 export async function callModel(options: ModelCallOptions): Promise<ModelCallResult> {
   const { entry, signal } = options;
@@ -92,13 +105,15 @@ function requestBody(options: ModelCallOptions): RequestBody {
 async function readJson(options: ModelCallOptions, body: RequestBody, requestOptions: RequestOptions): Promise<ModelCallResult> {
   const completion = await options.client.chat.completions.create({ ...body, stream: false }, requestOptions);
   const choice = completion.choices[0];
-  const text = stripThinkBlocks(choice?.message.content ?? '').trim();
+  const content = choice?.message.content ?? '';
+  const overCap = content.length > MAX_COMPLETION_CHARS;
+  const text = stripThinkBlocks(overCap ? cutAt(content, MAX_COMPLETION_CHARS) : content).trim();
   if (text !== '') options.onText?.(text);
 
   return {
     text,
     usage: completion.usage ? toTokenUsage(completion.usage) : null,
-    finishReason: choice?.finish_reason ?? null,
+    finishReason: overCap ? 'length' : (choice?.finish_reason ?? null),
   };
 }
 
@@ -109,21 +124,23 @@ async function readStream(
   onChunk: () => void,
   hasTimedOut: () => boolean,
 ): Promise<ModelCallResult> {
-  const stream = await options.client.chat.completions.create(
-    { ...body, stream: true, stream_options: { include_usage: true } },
-    requestOptions,
-  );
+  const { data: stream, response } = await options.client.chat.completions
+    .create({ ...body, stream: true, stream_options: { include_usage: true } }, requestOptions)
+    .withResponse();
 
   const filter = new ThinkBlockFilter();
+  // Visible text without its leading white space. Trimming only until the first visible
+  // character, instead of trimming the whole text again for each chunk, keeps a long
+  // completion linear in its length.
   let visible = '';
+  let receivedChars = 0;
   let usage: TokenUsage | null = null;
   let finishReason: string | null = null;
 
   const addVisible = (piece: string): void => {
     if (piece === '') return;
-    visible += piece;
-    const visibleSoFar = visible.trimStart();
-    if (visibleSoFar !== '') options.onText?.(visibleSoFar);
+    visible = visible === '' ? piece.trimStart() : visible + piece;
+    if (visible !== '') options.onText?.(visible);
   };
 
   try {
@@ -134,8 +151,18 @@ async function readStream(
       const choice = chunk.choices[0];
       if (choice === undefined) continue;
       if (choice.finish_reason) finishReason = choice.finish_reason;
-      const content = choice.delta?.content;
-      if (content) addVisible(filter.push(content));
+      const content = choice.delta?.content ?? '';
+      const reasoningChars = reasoningLength(choice.delta);
+      if (content === '' && reasoningChars === 0) continue;
+
+      if (receivedChars + reasoningChars + content.length > MAX_COMPLETION_CHARS) {
+        addVisible(filter.push(cutAt(content, MAX_COMPLETION_CHARS - receivedChars - reasoningChars)));
+        finishReason = 'length';
+        // Leaving the loop makes the `openai` stream abort the request.
+        break;
+      }
+      receivedChars += reasoningChars + content.length;
+      addVisible(filter.push(content));
     }
   } catch (error) {
     if (hasTimedOut()) throw new ModelTimeoutError(options.entry.api.timeoutMs);
@@ -143,9 +170,32 @@ async function readStream(
   }
 
   // An abort ends the `openai` stream without an error, so the caller checks `hasTimedOut`
-  // and the caller's signal after this returns.
+  // and the caller's signal after this returns. A stream that the server closed with neither
+  // a finish reason nor `[DONE]` was given up halfway, so its text is not a whole completion.
+  if (finishReason === null && !hasTimedOut() && !options.signal?.aborted && sawDoneMarker(response) === false) {
+    throw new StreamInterruptedError(new Error('the server ended the stream without a finish reason or [DONE]'));
+  }
   addVisible(filter.end());
   return { text: visible.trim(), usage, finishReason };
+}
+
+/**
+ * Returns the length of the reasoning a delta carries outside `content`, in the field names
+ * OpenAI-compatible servers use for it: `reasoning` (as in OpenRouter's stream delta) and
+ * `reasoning_content` (as in Z.ai's). Neither is shown, but both count toward `MAX_COMPLETION_CHARS`.
+ */
+function reasoningLength(delta: object | undefined): number {
+  if (delta === undefined) return 0;
+  const { reasoning, reasoning_content: reasoningContent } = delta as { reasoning?: unknown; reasoning_content?: unknown };
+  return (typeof reasoning === 'string' ? reasoning.length : 0) + (typeof reasoningContent === 'string' ? reasoningContent.length : 0);
+}
+
+/** Returns the first `length` UTF-16 code units of `text`, one fewer when that would split a surrogate pair. */
+function cutAt(text: string, length: number): string {
+  const end = Math.max(0, length);
+  const lastCode = text.charCodeAt(end - 1);
+  const splitsPair = end < text.length && lastCode >= 0xd800 && lastCode <= 0xdbff;
+  return text.slice(0, splitsPair ? end - 1 : end);
 }
 
 function toTokenUsage(usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number }): TokenUsage {

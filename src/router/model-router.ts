@@ -8,6 +8,7 @@ import { AllModelsFailedError, CompletionAbortedError, ContextLengthError, NoMod
 import { classifyFailure, type Failure } from './failure.js';
 import { callModel, type ModelCallResult } from './model-call.js';
 import { ProviderRateLimiter } from './rate-limiter.js';
+import { fetchMarkingStreamEnd } from './stream-end.js';
 import { orderCandidates } from './selection.js';
 import type { AttemptRecord, CompletionRequest, CompletionResult, ModelRouter } from './types.js';
 
@@ -63,7 +64,7 @@ type ModelOutcome = (ModelCallResult & { entry: ModelEntry }) | null;
  * error, a broken stream, an error event in a stream, a 4xx other than context length, an empty
  * answer, or a used-up `api_configs.rate_limit`. When every candidate was skipped for its
  * `rate_limit` alone and a slot frees within `maxRetryAfterSeconds`, the router waits for it and
- * tries the candidates once more.
+ * tries the candidates once more. A `background` request may use only half of each `rate_limit`.
  *
  * Throws `ContextLengthError` on the first context-length 400, `AllModelsFailedError` when
  * every candidate failed, `NoModelAvailableError` when there is no candidate, and
@@ -122,15 +123,16 @@ export function createModelRouter(options: ModelRouterOptions): ReloadableModelR
     const ids = { ...request.logContext, model: entry.name, provider: entry.provider };
     let retriesLeft = entry.api.retryCount;
 
+    const limitPerMinute = rateLimitFor(entry, request);
     for (;;) {
-      if (!limiter.tryAcquire(entry.provider, entry.api.rateLimitPerMinute)) {
+      if (!limiter.tryAcquire(entry.provider, limitPerMinute)) {
         const failure: Failure = {
           kind: 'rate_limited_local',
-          message: `Rate limit of ${entry.api.rateLimitPerMinute} requests per minute reached`,
+          message: `Rate limit of ${limitPerMinute} requests per minute reached${request.background ? ' for background requests' : ''}`,
         };
         attempts.push(failedAttempt(entry, failure, 0));
         // Logged at info because the model did not fail and the router may still wait for a slot.
-        logger.info({ ...ids, limitPerMinute: entry.api.rateLimitPerMinute }, 'model skipped: its provider is at its request limit');
+        logger.info({ ...ids, limitPerMinute }, 'model skipped: its provider is at its request limit');
         return null;
       }
 
@@ -228,7 +230,7 @@ export function createModelRouter(options: ModelRouterOptions): ReloadableModelR
         // Every candidate was skipped for its per-minute limit alone: wait once for the first
         // slot to free, within the same bound as a Retry-After, rather than fail at once.
         const onlyRateLimited = attempts.length > 0 && attempts.every((attempt) => attempt.errorKind === 'rate_limited_local');
-        const waitMs = Math.min(...candidates.map((entry) => limiter.waitMs(entry.provider, entry.api.rateLimitPerMinute)));
+        const waitMs = Math.min(...candidates.map((entry) => limiter.waitMs(entry.provider, rateLimitFor(entry, request))));
         if (round > 0 || !onlyRateLimited || waitMs > maxRetryAfterMs) throw new AllModelsFailedError(request.purpose, attempts);
         logger.info({ ...request.logContext, waitMs }, 'every model is at its request limit; waiting for a free slot');
         // A timer can fire a millisecond or two before `Date.now()` reaches the slot.
@@ -249,7 +251,8 @@ export function createModelRouter(options: ModelRouterOptions): ReloadableModelR
 /**
  * Builds a client with the `openai` package's own retries off, because the router decides
  * between retrying and falling back. Organization and project are set to null so that
- * `OPENAI_*` variables in the environment never reach another provider.
+ * `OPENAI_*` variables in the environment never reach another provider. Its `fetch` records
+ * whether a stream ended with `[DONE]`, which `callModel` reads.
  */
 function createClient(provider: ProviderConfig): OpenAI {
   return new OpenAI({
@@ -260,7 +263,18 @@ function createClient(provider: ProviderConfig): OpenAI {
     maxRetries: 0,
     timeout: provider.timeoutMs,
     logLevel: 'off',
+    fetch: fetchMarkingStreamEnd,
   });
+}
+
+/**
+ * Returns the requests per minute `request` may use on the entry's provider: the whole
+ * `rate_limit` (0 for none), or half of it rounded up for a background request. The window
+ * counts every request, so background work stops at half and chat turns keep the other half.
+ */
+function rateLimitFor(entry: ModelEntry, request: CompletionRequest): number {
+  const limit = entry.api.rateLimitPerMinute;
+  return request.background === true ? Math.ceil(limit / 2) : limit;
 }
 
 function failedAttempt(entry: ModelEntry, failure: Failure, latencyMs: number): AttemptRecord {

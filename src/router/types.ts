@@ -39,6 +39,11 @@ export interface CompletionRequest {
   signal?: AbortSignal;
   /** Ids carried into log lines. */
   logContext?: Record<string, unknown>;
+  /**
+   * True for work that no user waits for, such as a summary. It may use only half of each
+   * provider's `api_configs.rate_limit` (rounded up), so chat turns keep the rest.
+   */
+  background?: boolean;
 }
 
 export interface TokenUsage {

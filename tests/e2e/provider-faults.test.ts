@@ -75,6 +75,25 @@ describe('provider faults in the stream', () => {
     }
   });
 
+  it('an unfinished stream is never cached', async () => {
+    harness = await startBotHarness();
+    const { app, openai, telegram } = harness;
+    openai.script(PRIMARY_MODEL_ID, { endAfterChunks: 3, text: 'The first model gave up on this answer.' });
+    openai.script(FALLBACK_MODEL_ID, { endAfterChunks: 2, text: 'The second model gave up too.' });
+    telegram.sendText(JOHN, 'hi');
+    const { reply, metadata, messages } = await finalReply(harness, JOHN.id);
+
+    expect(metadata.status).toBe('interrupted');
+    expect(reply.content).toBe('The second');
+    expect(messages.at(-1)?.text).toContain(app.services.texts.t('en', 'error.all_models_failed'));
+    const attempts = metadata.attempts as Array<{ errorKind?: string }>;
+    expect(attempts.map((attempt) => attempt.errorKind)).toEqual(['stream_cut', 'stream_cut']);
+    const cached = await app.db.selectFrom('answer_cache').selectAll().execute();
+    expect(cached).toEqual([]);
+    const usage = await app.db.selectFrom('usage_counters').selectAll().execute();
+    expect(usage.every((row) => row.total_chat_count === 0)).toBe(true);
+  });
+
   it('a stalled stream is aborted and the next model answers', async () => {
     harness = await startBotHarness();
     await harness.app.db.updateTable('api_configs').set({ timeout: 1 }).where('name', '=', 'groq').execute();
@@ -88,7 +107,24 @@ describe('provider faults in the stream', () => {
     expect(attempts[0]?.errorKind).toBe('timeout');
   });
 
-  it('a context-length error trims the history and retries once', async () => {
+  // Groq answers a request over the tokens-per-minute limit of its free tier with 413.
+  it.each([
+    {
+      name: 'a context-length error',
+      status: 400,
+      error: { message: 'Please reduce the length of the messages.', type: 'invalid_request_error', code: 'context_length_exceeded' },
+    },
+    {
+      name: 'a request too large for the TPM limit',
+      status: 413,
+      error: {
+        message:
+          'Request too large for model `llama-3.3-70b-versatile` on tokens per minute (TPM): Limit 12000, Requested 14137, please reduce your message size and try again.',
+        type: 'tokens',
+        code: 'rate_limit_exceeded',
+      },
+    },
+  ])('$name trims the history and retries once', async ({ status, error }) => {
     harness = await startBotHarness({ telegram: { limits: false } });
     await harness.app.services.settings.set('telegram.chat_messages_per_second', '0', 'test');
     for (let turn = 1; turn <= 6; turn += 1) {
@@ -96,10 +132,7 @@ describe('provider faults in the stream', () => {
       await harness.telegram.waitForMessages(JOHN.id, turn, 10_000);
     }
     const before = harness.openai.requests.length;
-    harness.openai.script(PRIMARY_MODEL_ID, {
-      status: 400,
-      error: { message: 'Please reduce the length of the messages.', type: 'invalid_request_error', code: 'context_length_exceeded' },
-    });
+    harness.openai.script(PRIMARY_MODEL_ID, { status, error });
     harness.telegram.sendText(JOHN, 'one more');
     const messages = await harness.telegram.waitForMessages(JOHN.id, 7, 10_000);
     expect(messages.at(-1)?.text).toBe('Reply to: one more');

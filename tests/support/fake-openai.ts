@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
  * A fake OpenAI-compatible chat API on 127.0.0.1 for tests. It serves `POST /v1/chat/completions`
  * (JSON or SSE streaming, in the `chat.completion` and `chat.completion.chunk` shapes) and
  * `GET /v1/models`, and plays scripted behaviours per model id: replies, HTTP errors, hangs,
- * stalls, cut connections and error events inside a 200 stream.
+ * stalls, cut connections, error events inside a 200 stream and streams that end early without `[DONE]`.
  */
 
 export interface FakeUsage {
@@ -28,6 +28,10 @@ export interface FakeTextBehaviour {
   chunkSize?: number;
   /** Send a chunk with `choices: []` before the first content chunk, as Azure does. */
   emptyChoicesChunk?: boolean;
+  /** false leaves out the final `data: [DONE]` line of a stream. */
+  sendDone?: boolean;
+  /** Reasoning streamed before the text in the `delta.reasoning` field, split into chunks like the text. */
+  reasoningField?: string;
 }
 
 /** An HTTP error with an OpenAI-style error body. */
@@ -68,13 +72,25 @@ export interface FakeStreamErrorBehaviour {
   error?: { message: string; type: string; code: string | null };
 }
 
+export interface FakeEarlyEndBehaviour {
+  /**
+   * Ends the response normally after this many content chunks, with no finish_reason and no
+   * `data: [DONE]`, as a server that gives up mid-answer does. A non-streaming request gets a
+   * 200 response whose JSON body is cut short.
+   */
+  endAfterChunks: number;
+  text?: string;
+  chunkSize?: number;
+}
+
 export type FakeBehaviour =
   | FakeTextBehaviour
   | FakeErrorBehaviour
   | FakeHangBehaviour
   | FakeStallBehaviour
   | FakeCutBehaviour
-  | FakeStreamErrorBehaviour;
+  | FakeStreamErrorBehaviour
+  | FakeEarlyEndBehaviour;
 
 export interface RecordedRequest {
   method: string;
@@ -235,6 +251,11 @@ async function jsonReply(response: ServerResponse, behaviour: FakeBehaviour, con
     sendJson(response, 500, { error });
     return;
   }
+  if ('endAfterChunks' in behaviour) {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end('{"id": "chatcmpl-cut", "object": "chat.completion", "choices": [');
+    return;
+  }
   if ('status' in behaviour) {
     sendJson(response, behaviour.status, { error: behaviour.error }, behaviour.headers);
     return;
@@ -293,7 +314,7 @@ async function streamReply(response: ServerResponse, behaviour: FakeBehaviour, c
   response.flushHeaders();
 
   const text = 'text' in behaviour && behaviour.text !== undefined ? behaviour.text : undefined;
-  const content = 'stallAfterChunks' in behaviour || 'cutAfterChunks' in behaviour || 'errorAfterChunks' in behaviour
+  const content = isFault(behaviour)
     ? (text ?? echoText(context.body))
     : fullContent(behaviour as FakeTextBehaviour, context.body);
   const pieces = splitText(content, behaviour.chunkSize ?? DEFAULT_CHUNK_SIZE);
@@ -303,6 +324,11 @@ async function streamReply(response: ServerResponse, behaviour: FakeBehaviour, c
   writeEvent(response, chunk([delta({ role: 'assistant', content: '' })]));
   if ('emptyChoicesChunk' in behaviour && behaviour.emptyChoicesChunk === true) {
     writeEvent(response, chunk([]));
+  }
+  const reasoning = 'reasoningField' in behaviour ? (behaviour.reasoningField ?? '') : '';
+  for (const piece of splitText(reasoning, behaviour.chunkSize ?? DEFAULT_CHUNK_SIZE)) {
+    if (response.destroyed) return;
+    writeEvent(response, chunk([delta({ reasoning: piece })]));
   }
 
   for (const [index, piece] of pieces.entries()) {
@@ -324,6 +350,10 @@ async function streamReply(response: ServerResponse, behaviour: FakeBehaviour, c
     response.end();
     return;
   }
+  if ('endAfterChunks' in behaviour) {
+    response.end();
+    return;
+  }
 
   const textBehaviour = behaviour as FakeTextBehaviour;
   const finishReason = textBehaviour.finishReason === undefined ? 'stop' : textBehaviour.finishReason;
@@ -334,7 +364,7 @@ async function streamReply(response: ServerResponse, behaviour: FakeBehaviour, c
   if (includeUsage && usage) {
     writeEvent(response, chunk([], usage));
   }
-  response.write('data: [DONE]\n\n');
+  if (textBehaviour.sendDone !== false) response.write('data: [DONE]\n\n');
   response.end();
 }
 
@@ -342,7 +372,12 @@ function faultPoint(behaviour: FakeBehaviour): number | undefined {
   if ('stallAfterChunks' in behaviour) return behaviour.stallAfterChunks;
   if ('cutAfterChunks' in behaviour) return behaviour.cutAfterChunks;
   if ('errorAfterChunks' in behaviour) return behaviour.errorAfterChunks;
+  if ('endAfterChunks' in behaviour) return behaviour.endAfterChunks;
   return undefined;
+}
+
+function isFault(behaviour: FakeBehaviour): boolean {
+  return faultPoint(behaviour) !== undefined;
 }
 
 function fullContent(behaviour: FakeTextBehaviour, body: ChatCompletionBody): string {

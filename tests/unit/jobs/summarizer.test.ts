@@ -6,11 +6,13 @@ import type { Database } from '../../../src/db/schema.js';
 import { loadPromptHistory } from '../../../src/engine/history.js';
 import {
   FOLD_MAX_CHARS,
+  FOLD_RETRY_MAX_CHARS,
   SUMMARY_MAX_CHARS,
   buildSummaryPrompt,
   countMessagesToFold,
   summarizeConversation,
 } from '../../../src/jobs/summarizer.js';
+import { ContextLengthError } from '../../../src/router/errors.js';
 import type { ChatRole, ModelRouter } from '../../../src/router/types.js';
 import { FIXTURE_TIME, insertConversation, insertLocalePreference, insertMessage, insertUser } from '../../support/db-fixtures.js';
 import type { MessageFixtureOptions } from '../../support/db-fixtures.js';
@@ -167,6 +169,7 @@ describe('summarizeConversation', () => {
     expect(request?.purpose).toBe('summary');
     expect(request?.access).toEqual({ canUseLocal: false, censorshipLevel: 1 });
     expect(request?.logContext).toEqual({ conversationId: CONVERSATION_ID, job: 'summary' });
+    expect(request?.background).toBe(true);
   });
 
   it('skips with fewer than step new messages', async () => {
@@ -339,6 +342,29 @@ describe('summarizeConversation', () => {
     const history = await loadPromptHistory(db, CONVERSATION_ID, { maxMessages: 100 });
     expect(history.messages[0]?.content.startsWith(`m${sentCount + 1}.`)).toBe(true);
     expect(stored?.last_message_id).toBeLessThan(history.messages[0]?.id ?? 0);
+  });
+
+  it('folds less after a too-large request', async () => {
+    const messageLength = 2000;
+    const ids = await addMessages(40, messageLength);
+    const router = new RecordingRouter((request) => {
+      const transcript = request.messages[1]?.content ?? '';
+      if (transcript.length > FOLD_RETRY_MAX_CHARS + 1_000) {
+        throw new ContextLengthError('summary-test', 'groq', [], 'Request too large on tokens per minute (TPM)');
+      }
+      return 'smaller summary';
+    });
+
+    const outcome = await summarize(router);
+
+    expect(outcome).toBe('updated');
+    expect(router.requests).toHaveLength(2);
+    const retried = router.requests[1]?.messages[1]?.content ?? '';
+    const sentCount = (retried.match(/^(User|Assistant): m\d+\./gm) ?? []).length;
+    expect(sentCount).toBe(Math.floor(FOLD_RETRY_MAX_CHARS / messageLength));
+    const stored = await readSummary();
+    expect(stored?.summary).toBe('smaller summary');
+    expect(stored?.last_message_id).toBe(ids[sentCount - 1]);
   });
 
   it('truncates an overlong summary', async () => {

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/schema.js';
 import { loadPromptHistory, loadSummarySettings } from '../../../src/engine/history.js';
 import { runSummaryPass } from '../../../src/jobs/summary-job.js';
+import { AllModelsFailedError } from '../../../src/router/errors.js';
+import type { AttemptRecord } from '../../../src/router/types.js';
 import { FIXTURE_TIME, insertConversation, insertMessage, insertUser } from '../../support/db-fixtures.js';
 import { RecordingRouter } from '../../support/recording-router.js';
 import { createTempDatabase } from '../../support/temp-db.js';
@@ -125,6 +127,37 @@ describe('runSummaryPass', () => {
     expect(result).toEqual({ status: 'completed', checked: 2, updated: 1, failed: 1 });
     expect(await readSummaryText('broken')).toBeUndefined();
     expect(await readSummaryText('fine')).toBe('fine summary');
+  });
+
+  it('stops at the rate limit', async () => {
+    await createConversation('first');
+    await createConversation('second');
+    await addTurns('first', 6);
+    await addTurns('second', 6);
+    const limited = (kind: string): AttemptRecord => ({ model: 'summary', provider: 'groq', ok: false, errorKind: kind, latencyMs: 0 });
+    const router = new RecordingRouter(() => {
+      throw new AllModelsFailedError('summary', [limited('rate_limited'), limited('rate_limited_local')]);
+    });
+
+    const result = await runSummaryPass({ db, router, logger });
+
+    expect(result).toEqual({ status: 'rate_limited', checked: 1, updated: 0, failed: 1 });
+    expect(router.requests).toHaveLength(1);
+  });
+
+  it('goes on after other model failures', async () => {
+    await createConversation('first');
+    await createConversation('second');
+    await addTurns('first', 6);
+    await addTurns('second', 6);
+    const router = new RecordingRouter(() => {
+      throw new AllModelsFailedError('summary', [{ model: 'summary', provider: 'groq', ok: false, errorKind: 'empty', latencyMs: 0 }]);
+    });
+
+    const result = await runSummaryPass({ db, router, logger });
+
+    expect(result).toEqual({ status: 'completed', checked: 2, updated: 0, failed: 2 });
+    expect(router.requests).toHaveLength(2);
   });
 
   it('keeps the previous summary on failure', async () => {

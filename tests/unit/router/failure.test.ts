@@ -41,6 +41,7 @@ describe('classifyFailure', () => {
     [400, { message: 'too long', code: 'context_length_exceeded' }, 'context_length'],
     [400, { message: "This model's maximum context length is 8192 tokens" }, 'context_length'],
     [400, { message: 'bad field', code: 'invalid_value' }, 'bad_request'],
+    [413, { message: 'Request too large for model on tokens per minute (TPM): Limit 6000, Requested 6294', type: 'tokens', code: 'rate_limit_exceeded' }, 'context_length'],
     [401, { message: 'Invalid API Key' }, 'auth'],
     [404, { message: 'The model `x` does not exist', code: 'model_not_found' }, 'not_found'],
     [422, { message: 'unprocessable' }, 'bad_request'],

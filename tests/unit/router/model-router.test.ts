@@ -13,6 +13,7 @@ import {
   ContextLengthError,
   NoModelAvailableError,
 } from '../../../src/router/errors.js';
+import { MAX_COMPLETION_CHARS } from '../../../src/router/model-call.js';
 import { createModelRouter, type ModelRouterOptions } from '../../../src/router/model-router.js';
 import type { CompletionRequest, RouterAccess } from '../../../src/router/types.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../../support/fake-openai.js';
@@ -353,6 +354,62 @@ describe('model router against the fake server', () => {
     expect(result.attempts[0]).toMatchObject({ model: 'primary', ok: false, errorKind: 'stream_cut' });
   });
 
+  it('falls back when a stream ends without [DONE]', async () => {
+    await setUpTwoProviders();
+    fake.script('primary-model', { endAfterChunks: 2, text: 'this answer ends early' });
+
+    const result = await router().complete(chatRequest());
+
+    expect(result.text).toBe('secondary answer');
+    expect(result.model).toBe('secondary');
+    expect(result.attempts[0]).toMatchObject({ model: 'primary', ok: false, errorKind: 'stream_cut' });
+  });
+
+  it('accepts a finished stream without [DONE]', async () => {
+    await setUpTwoProviders();
+    fake.script('primary-model', { text: 'complete answer', sendDone: false });
+
+    const result = await router().complete(chatRequest());
+
+    expect(result.text).toBe('complete answer');
+    expect(result.model).toBe('primary');
+    expect(result.finishReason).toBe('stop');
+  });
+
+  it('stops a streamed answer at the size cap', async () => {
+    await setUpTwoProviders();
+    fake.script('primary-model', { text: 'loop '.repeat(MAX_COMPLETION_CHARS / 5 + 2_000), chunkSize: 500 });
+
+    const result = await router().complete(chatRequest());
+
+    expect(result.model).toBe('primary');
+    expect(result.finishReason).toBe('length');
+    expect(result.text.length).toBeLessThanOrEqual(MAX_COMPLETION_CHARS);
+    expect(result.text.length).toBeGreaterThan(MAX_COMPLETION_CHARS - 1_000);
+    expect(result.text.startsWith('loop loop')).toBe(true);
+  });
+
+  it('counts reasoning fields toward the cap', async () => {
+    await setUpTwoProviders();
+    fake.script('primary-model', { reasoningField: 'hmm '.repeat(MAX_COMPLETION_CHARS / 4 + 2_000), text: 'late answer', chunkSize: 500 });
+
+    const result = await router().complete(chatRequest());
+
+    expect(result.model).toBe('secondary');
+    expect(result.attempts[0]).toMatchObject({ model: 'primary', ok: false, errorKind: 'empty' });
+  });
+
+  it('cuts a JSON answer at the size cap', async () => {
+    await setUpTwoProviders({ primary: { capabilities: { streaming: false } } });
+    fake.script('primary-model', { text: 'loop '.repeat(MAX_COMPLETION_CHARS / 5 + 2_000) });
+
+    const result = await router().complete(chatRequest());
+
+    expect(result.model).toBe('primary');
+    expect(result.finishReason).toBe('length');
+    expect(result.text.length).toBeLessThanOrEqual(MAX_COMPLETION_CHARS);
+  });
+
   it('falls back on an error event after 200', async () => {
     await setUpTwoProviders();
     fake.script('primary-model', {
@@ -531,6 +588,28 @@ describe('model router against the fake server', () => {
     await expect(third).rejects.toBeInstanceOf(AllModelsFailedError);
     expect(requestedModels()).toEqual(['primary-model', 'secondary-model']);
     expect(log.lines.filter((line) => line['msg'] === 'every model is at its request limit; waiting for a free slot')).toEqual([]);
+  });
+
+  it('keeps half the rate limit from background requests', async () => {
+    await insertProvider(temp.db, {
+      name: 'groq',
+      baseUrl: fake.baseURL,
+      settings: { engine: 'cloud', api_key_env: 'GROQ_API_KEY', requires_api_key: true },
+      rateLimit: 4,
+    });
+    await insertModel(temp.db, { name: 'primary', provider: 'groq', modelId: 'primary-model', isDefault: true });
+    fake.setDefault('primary-model', { text: 'primary answer' });
+    const modelRouter = router();
+
+    await modelRouter.complete(chatRequest({ background: true }));
+    await modelRouter.complete(chatRequest({ background: true }));
+    const third = await modelRouter.complete(chatRequest({ background: true })).catch((caught: unknown) => caught);
+    const chat = [await modelRouter.complete(chatRequest()), await modelRouter.complete(chatRequest())];
+
+    expect(third).toBeInstanceOf(AllModelsFailedError);
+    expect((third as AllModelsFailedError).attempts).toMatchObject([{ model: 'primary', errorKind: 'rate_limited_local' }]);
+    expect(chat.map((result) => result.text)).toEqual(['primary answer', 'primary answer']);
+    expect(requestedModels()).toHaveLength(4);
   });
 
   it('uses base URL overrides', async () => {
