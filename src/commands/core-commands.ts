@@ -20,20 +20,23 @@ export const startCommand: CommandDefinition<typeof noOptions> = {
   schema: noOptions,
   parse: ignoreArguments,
   async beforeAccess(invocation, services) {
-    const existing = await findUser(services.db, usernameFor(invocation.user));
+    const username = usernameFor(invocation.user);
+    const existing = await findUser(services.db, username);
     const code = invocation.argumentText.split(/\s+/)[0] ?? '';
     if (existing || code === '') return {};
+    // An account in ADMIN_IDS always gets in, so its start parameter is not taken for a code.
+    if (services.engine.actorServices.adminIds.has(username)) return {};
     if (services.settings.string('access.mode', 'open') !== 'invite') return {};
 
     const locale = resolveLocale({
       platformLanguage: invocation.user.languageCode,
       systemDefault: services.settings.string('i18n.default_locale', 'en'),
     });
-    if (!normalizeInviteCode(code) || !(await redeemInvite(services.db, code, usernameFor(invocation.user)))) {
-      services.logger.info({ username: usernameFor(invocation.user) }, 'invite code rejected');
+    if (!normalizeInviteCode(code) || !(await redeemInvite(services.db, code, username))) {
+      services.logger.info({ username }, 'invite code rejected');
       return { reply: { text: services.texts.t(locale, 'invite.invalid'), isError: true } };
     }
-    services.logger.info({ username: usernameFor(invocation.user) }, 'invite code redeemed');
+    services.logger.info({ username }, 'invite code redeemed');
     return { allowCreate: true };
   },
   async handle(context) {
@@ -42,7 +45,9 @@ export const startCommand: CommandDefinition<typeof noOptions> = {
       (await context.services.db.selectFrom('ai_identity_config').select('display_name').where('id', '=', 1).executeTakeFirst())
         ?.display_name ?? 'Assistant';
     const welcome = context.t('welcome', { name: escapeMarkdown(name), assistant: escapeMarkdown(assistant) });
-    if (context.actor.user.is_banned === 1) return { text: context.t('refusal.banned'), isError: true };
+    // resolveActor lets an account in ADMIN_IDS through a ban, and so does the welcome.
+    const banned = context.actor.user.is_banned === 1 && !context.services.engine.actorServices.adminIds.has(context.actor.user.username);
+    if (banned) return { text: context.t('refusal.banned'), isError: true };
     // Only a code this new user has just redeemed is acknowledged. In open mode a start
     // parameter (a campaign tag, a stale link) is not an invite.
     const redeemed = context.actor.isNew && context.argumentText !== '' && (await hasRedeemedInvite(context.services.db, usernameFor(context.user)));

@@ -74,7 +74,7 @@ export function effectiveLimits(user: Pick<UserRow, 'role' | 'limits'>, settings
 }
 
 /** Parses a JSON object column. A hand-edited column may hold `null`, an array or a scalar, and those read as `{}`. */
-function parseJsonObject(json: string): Record<string, unknown> {
+export function parseJsonObject(json: string): Record<string, unknown> {
   const value = parseJson<unknown>(json, {});
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

@@ -60,6 +60,9 @@ export const LAST_SEEN_REFRESH_MS = 5 * 60_000;
 /**
  * Records what the platform tells about the user on each event: name, @username, last seen.
  * A user who writes again has evidently unblocked the bot, so `blocked_at` is cleared.
+ * Both platforms send the @username on every event of an account that has one. An event
+ * without it therefore clears the stored one, because admins look users up by @username and
+ * a dropped name may pass to someone else.
  */
 export async function touchUser(
   db: Kysely<Database>,
@@ -68,7 +71,7 @@ export async function touchUser(
   clock: Date = new Date(),
 ): Promise<UserRow> {
   const displayName = platformUser.displayName ?? user.display_name;
-  const platformUsername = platformUser.username?.toLowerCase() ?? user.platform_username;
+  const platformUsername = platformUser.username?.toLowerCase() ?? null;
   const lastSeen = user.last_seen_at === null ? 0 : Date.parse(user.last_seen_at);
   const unchanged =
     displayName === user.display_name &&

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { UserRow } from '../../db/schema.js';
-import { parseJson, toJson } from '../../db/values.js';
-import { effectiveLimits, LIMIT_KEYS, roleOf, type LimitKey } from '../../engine/permissions.js';
+import { toJson } from '../../db/values.js';
+import { effectiveLimits, LIMIT_KEYS, parseJsonObject, roleOf, type LimitKey } from '../../engine/permissions.js';
 import type { CommandContext, CommandDefinition, CommandReply } from '../types.js';
 import { splitArguments } from '../user-commands/arguments.js';
 import { describeUser, resolveTargetUser } from '../user-lookup.js';
@@ -60,7 +60,7 @@ export const limitsCommand: CommandDefinition<typeof limitsOptions> = {
     const { key, value } = context.options;
     if (key === undefined || value === undefined) return showLimits(context, user);
 
-    const own = parseJson<Record<string, unknown>>(user.limits, {});
+    const own = parseJsonObject(user.limits);
     if (value === DEFAULT_LIMIT_VALUE) delete own[key];
     else own[key] = value;
     await context.services.db.updateTable('users').set({ limits: toJson(own) }).where('id', '=', user.id).execute();
@@ -76,7 +76,7 @@ export const limitsCommand: CommandDefinition<typeof limitsOptions> = {
 
 function showLimits(context: CommandContext<unknown>, user: UserRow): CommandReply {
   const limits = effectiveLimits(user, context.services.settings);
-  const own = parseJson<Record<string, unknown>>(user.limits, {});
+  const own = parseJsonObject(user.limits);
   const unlimited = context.t('usage.unlimited');
   const ownLabel = context.t('limits.own_label');
 

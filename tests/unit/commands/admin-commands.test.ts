@@ -123,6 +123,20 @@ describe('/ban and /unban', () => {
     expect((await fixture.reload(onTelegram))?.is_banned).toBe(0);
   });
 
+  it('ignores a dropped @username', async () => {
+    const admin = await addPerson(fixture, 'telegram', '18', 'admin');
+    const formerOwner = { ...person('telegram', '19'), username: 'bob' };
+    await fixture.addUser(formerOwner);
+
+    // Telegram leaves `username` out of an update once the account has none.
+    await fixture.run({ ...formerOwner, username: undefined }, '/usage');
+    const reply = await fixture.run(admin, '/ban @bob');
+
+    expect(reply).toEqual({ text: t('en', 'admin.user_not_found', { user: '@bob' }), isError: true });
+    expect((await fixture.reload(formerOwner))?.is_banned).toBe(0);
+    expect((await fixture.reload(formerOwner))?.platform_username).toBeNull();
+  });
+
   it('resolves bare and prefixed ids', async () => {
     const admin = await addPerson(fixture, 'telegram', '16', 'admin');
     const telegramTarget = person('telegram', '17');
@@ -276,6 +290,22 @@ describe('/limits', () => {
       expect(reply.text, line).toContain('/limits USER');
     }
     expect((await fixture.reload(target))?.limits).toBe('{}');
+  });
+
+  it('sets a limit over a hand-edited column', async () => {
+    const admin = await addPerson(fixture, 'telegram', '56', 'admin');
+    const target = person('telegram', '57');
+    await fixture.addUser(target);
+
+    for (const column of ['null', '[1,2]', '"5"', 'not json']) {
+      await fixture.services.db.updateTable('users').set({ limits: column }).where('username', '=', 'telegram:57').execute();
+
+      const reply = await fixture.run(admin, '/limits 57 daily_chat 5');
+
+      expect(reply.isError, column).toBeUndefined();
+      expect(JSON.parse((await fixture.reload(target))!.limits), column).toEqual({ daily_chat: 5 });
+      expect((await fixture.run(admin, '/limits 57')).text, column).toContain(`• \`daily_chat\`: 5 (${t('en', 'limits.own_label')})`);
+    }
   });
 });
 

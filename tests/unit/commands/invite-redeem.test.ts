@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { INVITE_CODE_PATTERN } from '../../../src/engine/invites.js';
-import { addPerson, BOT_USERNAME, createCommandFixture, person, type CommandFixture } from './command-fixture.js';
+import { addPerson, BOT_USERNAME, createCommandFixture, LISTED_ADMINS, person, type CommandFixture } from './command-fixture.js';
 
 let fixture: CommandFixture;
 
@@ -185,6 +185,37 @@ describe('/start with a parameter', () => {
     const reply = await fixture.run(newcomer, `/start ${code}`);
 
     expect(reply.text.startsWith(t('en', 'invite.accepted'))).toBe(true);
+  });
+
+  it('welcomes a listed admin whatever the parameter in invite mode', async () => {
+    await inviteMode();
+
+    for (const parameter of ['ref_campaign', 'FFFFFFFFFF']) {
+      const reply = await fixture.run(LISTED_ADMINS.telegram, `/start ${parameter}`);
+      expect(reply.isError, parameter).toBeUndefined();
+      expect(reply.text, parameter).toContain(t('en', 'welcome', { name: 'Listed Admin', assistant: 'Nova' }));
+    }
+  });
+
+  it('leaves a code unused when a listed admin opens its link', async () => {
+    const admin = await addPerson(fixture, 'telegram', '614', 'admin');
+    const code = codesIn((await fixture.run(admin, '/invite')).text)[0];
+    await inviteMode();
+
+    const reply = await fixture.run(LISTED_ADMINS.telegram, `/start ${code}`);
+
+    expect(reply.text).not.toContain(t('en', 'invite.accepted'));
+    const invite = await fixture.services.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow();
+    expect(invite.is_used).toBe(0);
+  });
+
+  it('welcomes a listed admin whose row is banned', async () => {
+    await fixture.addUser(LISTED_ADMINS.telegram, { is_banned: 1 });
+
+    const reply = await fixture.run(LISTED_ADMINS.telegram, '/start');
+
+    expect(reply.isError).toBeUndefined();
+    expect(reply.text).toContain(t('en', 'welcome', { name: 'Listed Admin', assistant: 'Nova' }));
   });
 });
 

@@ -287,11 +287,20 @@ describe('users', () => {
     const user = await createUser(temp.db, ALICE, 'user');
     await temp.db.updateTable('users').set({ blocked_at: '2026-01-01T00:00:00.000Z' }).where('id', '=', user.id).execute();
 
-    const touched = await touchUser(temp.db, { ...user, blocked_at: '2026-01-01T00:00:00.000Z' }, { ...ALICE, username: undefined });
+    const touched = await touchUser(temp.db, { ...user, blocked_at: '2026-01-01T00:00:00.000Z' }, ALICE);
 
     expect(touched.blocked_at).toBeNull();
     expect(touched.platform_username).toBe('alice_b');
     expect((await findUser(temp.db, 'telegram:1001'))?.blocked_at).toBeNull();
+  });
+
+  it('clears a dropped @username on touch', async () => {
+    const user = await createUser(temp.db, ALICE, 'user');
+
+    const touched = await touchUser(temp.db, user, { ...ALICE, username: undefined });
+
+    expect(touched.platform_username).toBeNull();
+    expect((await findUser(temp.db, 'telegram:1001'))?.platform_username).toBeNull();
   });
 
   it('applies ADMIN_IDS to existing users', async () => {
