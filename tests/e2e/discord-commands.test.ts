@@ -271,6 +271,31 @@ describe('Discord slash commands end to end', () => {
     );
   });
 
+  it('option with spaces is rejected by name', async () => {
+    const h = await start();
+    const { discord, app } = h;
+    const pia = discord.addUser({ username: 'pia' });
+
+    const { embed } = await waitForInteractionReply(discord, slash(discord, pia.id, 'prefs', { action: 'set', key: 'my tone', value: 'calm' }));
+
+    expect(embed.description).toBe((await text(h, 'option.needs_one_word')).replace('{option}', '`key`'));
+    expect(embed.color).toBe(ERROR_COLOR);
+    expect(await app.db.selectFrom('user_preferences').select('key').where('key', '!=', 'locale').execute()).toEqual([]);
+  });
+
+  it('empty option before a filled one is named in Turkish', async () => {
+    const h = await start();
+    const { discord, app } = h;
+    const tuna = discord.addUser({ username: 'tuna', locale: 'tr' });
+
+    const { embed } = await waitForInteractionReply(discord, slash(discord, tuna.id, 'prefs', { key: 'tone', value: 'formal' }));
+
+    // The Turkish Discord client shows the option `action` as `islem`.
+    expect(embed.description).toBe((await text(h, 'option.fill_in_earlier', 'tr')).replace('{option}', '`islem`'));
+    expect(embed.color).toBe(ERROR_COLOR);
+    expect(await app.db.selectFrom('user_preferences').select('key').where('key', '!=', 'locale').execute()).toEqual([]);
+  });
+
   it('unknown DM command gets localized notice', async () => {
     const h = await start();
     const { discord, openai, app } = h;
@@ -424,6 +449,34 @@ describe('Discord feedback and images', () => {
       await harness?.close();
       harness = undefined;
       dispatched = [];
+      await txt2img.close();
+    }
+  });
+
+  it('/imagine typed in a DM sends the image', async () => {
+    const txt2img = await startFakeTxt2Img();
+    try {
+      harness = await startDiscordHarness({ env: { IMAGE_API_BASE_URL: txt2img.baseUrl } });
+      const { discord, app } = harness;
+      const omar = discord.addUser({ username: 'omar' });
+      discord.sendDm(omar.id, '/imagine a lighthouse at dusk');
+
+      const [message] = await waitForBotMessages(discord, omar.id, 1);
+      expect(message?.attachments.map((file) => file.filename)).toEqual(['image.png']);
+      expect(message?.content).toContain('a lighthouse at dusk');
+      expect(txt2img.requests).toHaveLength(1);
+      // The typing indicator shows while the image is generated.
+      expect(discord.typingCount(discord.dmChannelId(omar.id))).toBeGreaterThanOrEqual(1);
+
+      const stored = await eventually(async () => {
+        const row = await app.db.selectFrom('messages').selectAll().where('role', '=', 'assistant').executeTakeFirst();
+        const metadata = JSON.parse(row?.extra_metadata ?? '{}') as Record<string, unknown>;
+        return metadata.platform_message_ids ? metadata : undefined;
+      }, 'the image delivery to be recorded');
+      expect(stored.platform_message_ids).toEqual([message?.id]);
+    } finally {
+      await harness?.close();
+      harness = undefined;
       await txt2img.close();
     }
   });

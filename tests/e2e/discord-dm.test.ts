@@ -1,8 +1,16 @@
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
 import { eventually } from '../support/eventually.js';
 import { PRIMARY_MODEL_ID } from '../support/bot-harness.js';
-import { botMessages, startDiscordHarness, waitForBotMessages, type DiscordHarness } from '../support/discord-harness.js';
+import {
+  botMessages,
+  startDiscordHarness,
+  uiText,
+  waitForBotMessages,
+  waitForInteractionReply,
+  type DiscordHarness,
+} from '../support/discord-harness.js';
 
 let harness: DiscordHarness | undefined;
 
@@ -187,6 +195,57 @@ describe('Discord DM end to end', () => {
     expect((failure as Error).message).toContain('Discord login failed');
     expect((failure as Error).message).toContain('DISCORD_BOT_TOKEN');
     expect((failure as Error).message).not.toContain('not-the-token');
+  });
+
+  it('DM with a file gets the unsupported notice', async () => {
+    const h = await start();
+    const { discord, openai, app } = h;
+    const lena = discord.addUser({ username: 'lena' });
+
+    discord.sendDm(lena.id, 'What is in this picture?', { attachments: ['photo.png'] });
+    const [notice] = await waitForBotMessages(discord, lena.id, 1);
+
+    expect(notice?.content).toBe(await uiText(h, 'notice.unsupported_message'));
+    expect(openai.requests).toHaveLength(0);
+    expect(await app.db.selectFrom('messages').selectAll().execute()).toEqual([]);
+  });
+
+  it('forwarded DM gets the unsupported notice in Turkish', async () => {
+    const h = await start();
+    const { discord, openai, app } = h;
+    const mert = discord.addUser({ username: 'mert', locale: 'tr' });
+    // A slash command carries the user's locale, which the bot keeps for later DMs.
+    await waitForInteractionReply(discord, discord.sendSlashCommand(mert.id, 'help'));
+    const original = discord.sendDm(mert.id, 'bunu özetle');
+    await waitForBotMessages(discord, mert.id, 1);
+
+    discord.sendDm(mert.id, '', { forwardOf: original.id });
+    const replies = await waitForBotMessages(discord, mert.id, 2);
+
+    expect(replies[1]?.content).toBe(await uiText(h, 'notice.unsupported_message', 'tr'));
+    expect(openai.requests).toHaveLength(1);
+    const stored = await app.db.selectFrom('messages').select('content').where('role', '=', 'user').execute();
+    expect(stored.map((row) => row.content)).toEqual(['bunu özetle']);
+  });
+
+  it('unexpected failure gets the internal error notice', async () => {
+    const h = await start();
+    const { discord, openai, app } = h;
+    const nina = discord.addUser({ username: 'nina' });
+    // The trigger makes storing this one message fail, as a full disk or a damaged file would.
+    await sql`CREATE TRIGGER reject_boom BEFORE INSERT ON messages WHEN NEW.content = 'boom'
+      BEGIN SELECT RAISE(ABORT, 'injected failure'); END`.execute(app.db);
+
+    const sent = discord.sendDm(nina.id, 'boom');
+    const [notice] = await waitForBotMessages(discord, nina.id, 1);
+
+    expect(notice?.content).toBe(await uiText(h, 'error.internal'));
+    expect(openai.requests).toHaveLength(0);
+    const journal = await eventually(async () => {
+      const row = await app.db.selectFrom('platform_updates').select('status').where('update_key', '=', sent.id).executeTakeFirst();
+      return row?.status === 'received' ? undefined : row;
+    }, 'the journal row to be finished');
+    expect(journal.status).toBe('failed');
   });
 
   it('bot ignores its own replies', async () => {

@@ -21,12 +21,12 @@ import { nowIso } from '../../db/values.js';
 import { KeyedQueue } from '../../engine/keyed-queue.js';
 import { resolveActor } from '../../engine/actor.js';
 import type { Locale, PlatformUser, TurnOutcome } from '../../engine/types.js';
-import { resolveLocale } from '../../i18n/locale.js';
+import { resolveLocale, toSupportedLocale } from '../../i18n/locale.js';
 import { finalReplyText } from '../shared/final-reply-text.js';
 import { StreamCoalescer } from '../shared/stream-coalescer.js';
 import { UpdateJournal } from '../shared/update-journal.js';
 import { catchUpPoints, type CatchUpPoint } from './catch-up-points.js';
-import { argumentTextOf } from './command-arguments.js';
+import { argumentTextOf, type OptionProblem } from './command-arguments.js';
 import { slashCommandBodies } from './command-registration.js';
 import { buttonRowsFor, commandReplyMessages, imageReplyMessages, markChosenButton } from './command-reply-messages.js';
 import { describeDiscordError, DiscordErrorCode, isDiscordError } from './errors.js';
@@ -206,8 +206,13 @@ export class DiscordAdapter {
     const channel = message.channel;
     if (!channel.isSendable()) return;
 
-    if (message.content.trim() === '') {
-      if (message.attachments.size > 0 || message.stickers.size > 0) await this.#replyUnsupported(message, channel, ids);
+    // The bot reads text only. A DM with a file, a sticker, a poll or a forwarded message gets
+    // the unsupported notice, even with text beside it, because a reply to the text alone
+    // would ignore what the user asked about. Telegram sends the same notice for a photo with a
+    // caption. System messages (a pin notice) get no reply.
+    if (message.system) return;
+    if (message.content.trim() === '' || hasPartsBesidesText(message)) {
+      await this.#replyUnsupported(message, channel, ids);
       return;
     }
 
@@ -222,13 +227,26 @@ export class DiscordAdapter {
         await this.#replyUnknownCommand(message, channel, ids);
         return;
       }
-      const reply = await this.#dispatch(definition, {
-        platform: 'discord',
-        chatId: message.channelId,
-        isPrivate: true,
-        user: platformUserOf(message.author),
-        argumentText: command.argumentText,
-      });
+      // A slow command (image generation) shows the typing indicator while it runs.
+      const progress = definition.progress ? keepTyping(channel, this.#log) : undefined;
+      let reply: CommandReply;
+      try {
+        reply = await this.#dispatch(definition, {
+          platform: 'discord',
+          chatId: message.channelId,
+          isPrivate: true,
+          user: platformUserOf(message.author),
+          argumentText: command.argumentText,
+        });
+      } finally {
+        progress?.stop();
+      }
+      if (reply.image) {
+        const delivery = await sendMessages(channel, imageReplyMessages(reply.image), this.#log, ids);
+        if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, message.author.id);
+        await this.#recordImageDelivery(reply.image, delivery);
+        return;
+      }
       await this.#sendCommandReply(channel, reply, message.author.id, ids);
       return;
     }
@@ -244,6 +262,8 @@ export class DiscordAdapter {
       STREAM_EDIT_INTERVAL_MS,
       this.#log,
     );
+    // The newest text the engine streamed, kept so a failure notice can follow what was shown.
+    let streamedText = '';
     let outcome: TurnOutcome;
     try {
       outcome = await this.#services.engine.handleMessage(
@@ -255,8 +275,20 @@ export class DiscordAdapter {
           messageId: message.id,
           redelivered: this.#journal.isReplay(message.id),
         },
-        { onText: (text) => stream.push(text) },
+        {
+          onText: (text) => {
+            streamedText = text;
+            stream.push(text);
+          },
+        },
       );
+    } catch (error) {
+      await stream.close();
+      typing.stop();
+      await this.#replyInternalError(message, writer, streamedText).catch((replyError: unknown) => {
+        this.#log.error({ ...ids, err: this.#describe(replyError) }, 'internal error notice could not be sent');
+      });
+      throw error;
     } finally {
       await stream.close();
       typing.stop();
@@ -273,6 +305,26 @@ export class DiscordAdapter {
       return;
     }
     await this.#services.engine.recordDelivery(outcome.replyMessageId, delivery.messageIds);
+  }
+
+  /**
+   * Tells the user that their message could not be handled (a database failure, for example),
+   * so the DM does not go unanswered. Text streamed before the failure stays, followed by the
+   * notice, as after a model failure.
+   */
+  async #replyInternalError(message: Message, writer: DiscordStreamWriter, streamedText: string): Promise<void> {
+    const user = platformUserOf(message.author);
+    let locale: Locale;
+    try {
+      const resolution = await resolveActor(this.#services.engine.actorServices, user, { allowBanned: true });
+      locale = resolution.kind === 'ok' ? resolution.actor.locale : resolution.locale;
+    } catch {
+      locale = this.#localeOf(user);
+    }
+    const notice = this.#services.texts.t(locale, 'error.internal');
+    const text = streamedText.trim() === '' ? notice : `${streamedText}\n\n⚠️ _${notice}_`;
+    const delivery = await writer.finish(text);
+    if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, message.author.id);
   }
 
   /** Sends the localized unknown-command notice, also to banned users, without calling the model. */
@@ -314,10 +366,35 @@ export class DiscordAdapter {
     if (!(await this.#acknowledge(interaction, ids))) return;
 
     const definition = findCommand(interaction.commandName);
-    const argumentText = definition ? argumentTextOf(interaction, definition) : '';
-    await this.#onceForInteraction(interaction.id, { command: interaction.commandName, argumentText }, () =>
-      this.#answerInteraction(interaction, definition, argumentText, ids),
+    const argumentText = definition ? argumentTextOf(interaction, definition) : { text: '' };
+    if ('problem' in argumentText) {
+      const { problem } = argumentText;
+      await this.#onceForInteraction(interaction.id, { command: interaction.commandName, problem: problem.kind }, async () =>
+        this.#deliverCommandReply(interaction, await this.#optionProblemReply(interaction, problem), ids),
+      );
+      return;
+    }
+    await this.#onceForInteraction(interaction.id, { command: interaction.commandName, argumentText: argumentText.text }, () =>
+      this.#answerInteraction(interaction, definition, argumentText.text, ids),
     );
+  }
+
+  /**
+   * Explains option values the command cannot receive as entered, without running the command.
+   * The option is named as the user's Discord client shows it, in the client's language.
+   */
+  async #optionProblemReply(interaction: ChatInputCommandInteraction, problem: OptionProblem): Promise<CommandReply> {
+    const user = platformUserOf(interaction.user, interaction.locale);
+    const resolution = await resolveActor(this.#services.engine.actorServices, user, { allowBanned: true });
+    const locale = resolution.kind === 'ok' ? resolution.actor.locale : resolution.locale;
+    const { option } = problem;
+    const shownName = toSupportedLocale(interaction.locale) === 'tr' && option.nameTr ? option.nameTr : option.name;
+    const key = problem.kind === 'has_spaces' ? 'option.needs_one_word' : 'option.fill_in_earlier';
+    this.#log.info(
+      { interactionId: interaction.id, command: interaction.commandName, option: option.name, problem: problem.kind },
+      'slash command options rejected',
+    );
+    return { text: this.#services.texts.t(locale, key, { option: `\`${shownName}\`` }), isError: true };
   }
 
   /**
@@ -446,7 +523,14 @@ export class DiscordAdapter {
     const reply = definition
       ? await this.#dispatchForInteraction(interaction, definition, argumentText)
       : this.#unknownCommandReply(platformUserOf(interaction.user, interaction.locale));
+    await this.#deliverCommandReply(interaction, reply, ids);
+  }
 
+  async #deliverCommandReply(
+    interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction,
+    reply: CommandReply,
+    ids: Record<string, string>,
+  ): Promise<void> {
     const { messages, droppedButtons } = reply.image
       ? { messages: imageReplyMessages(reply.image), droppedButtons: 0 }
       : commandReplyMessages(reply, await activeEmbedColors(this.#services.db));
@@ -458,8 +542,12 @@ export class DiscordAdapter {
       logContext: ids,
     });
     if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, interaction.user.id);
+    if (reply.image) await this.#recordImageDelivery(reply.image, delivery);
+  }
 
-    const imageMessageId = reply.image?.replyMessageId;
+  /** Records the delivery of a stored image reply, or its failure. */
+  async #recordImageDelivery(image: NonNullable<CommandReply['image']>, delivery: DeliveryResult): Promise<void> {
+    const imageMessageId = image.replyMessageId;
     if (imageMessageId === undefined) return;
     if (delivery.error) await this.#services.engine.recordDeliveryFailure(imageMessageId, this.#describe(delivery.error), delivery.messageIds);
     else await this.#services.engine.recordDelivery(imageMessageId, delivery.messageIds);
@@ -587,6 +675,10 @@ export class DiscordAdapter {
   #describe(error: unknown): string {
     return describeDiscordError(error, this.#token);
   }
+}
+
+function hasPartsBesidesText(message: Message): boolean {
+  return message.attachments.size > 0 || message.stickers.size > 0 || message.poll !== null || message.messageSnapshots.size > 0;
 }
 
 function compareSnowflakes(a: string, b: string): number {

@@ -35,6 +35,7 @@ import {
   sendGuildMessage,
   sendSlashCommand,
   type CommandOptionsInput,
+  type DirectMessageParts,
   type DispatchedInteraction,
   type InteractionOptions,
 } from './user-actions.js';
@@ -55,7 +56,7 @@ export type {
   StoredCommand,
   StoredMessage,
 } from './state.js';
-export type { CommandOptionsInput, DispatchedInteraction, InteractionOptions } from './user-actions.js';
+export type { CommandOptionsInput, DirectMessageParts, DispatchedInteraction, InteractionOptions } from './user-actions.js';
 export { INTERACTION_RESPONSE_WINDOW_MS, INTERACTION_TOKEN_LIFETIME_MS } from './interactions.js';
 export { MESSAGE_CONTENT_MAX_LENGTH } from './message-limits.js';
 
@@ -148,9 +149,9 @@ export class FakeDiscord {
     return openDmChannel(this.#context, userId).id;
   }
 
-  /** Sends a DM from a user to the bot (MESSAGE_CREATE with no guild_id). */
-  sendDm(userId: string, content: string): StoredMessage {
-    return sendDirectMessage(this.#context, userId, content);
+  /** Sends a DM from a user to the bot (MESSAGE_CREATE with no guild_id), with files or as a forward. */
+  sendDm(userId: string, content: string, parts?: DirectMessageParts): StoredMessage {
+    return sendDirectMessage(this.#context, userId, content, parts);
   }
 
   /** Adds a guild with the bot as a member; see `AddGuildInput`. */

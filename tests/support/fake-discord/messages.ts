@@ -22,6 +22,8 @@ export interface CreateMessageOptions {
   ephemeral?: boolean;
   /** Stores the message without content checks, for the "thinking" message of a deferred reply. */
   loading?: boolean;
+  /** Makes the message a forward of this one. A forward has no content of its own. */
+  forwardOf?: StoredMessage;
 }
 
 function assertValid(body: MessageBody, fileCount: number): void {
@@ -110,14 +112,16 @@ export function createMessage(
   files: readonly UploadedFile[],
   options: CreateMessageOptions = {},
 ): StoredMessage {
-  if (!options.loading) {
+  if (!options.loading && !options.forwardOf) {
     assertValid(body, files.length);
   }
 
   const now = new Date().toISOString();
   const flags = options.loading
     ? MessageFlags.Loading | (options.ephemeral ? MessageFlags.Ephemeral : 0)
-    : ((body.flags ?? 0) & SETTABLE_FLAGS) | (options.ephemeral ? MessageFlags.Ephemeral : 0);
+    : ((body.flags ?? 0) & SETTABLE_FLAGS) |
+      (options.ephemeral ? MessageFlags.Ephemeral : 0) |
+      (options.forwardOf ? MessageFlags.HasSnapshot : 0);
   const message: StoredMessage = {
     id: context.ids.next(),
     channelId,
@@ -133,6 +137,16 @@ export function createMessage(
     ephemeral: (flags & MessageFlags.Ephemeral) !== 0,
     deleted: false,
     ...(options.interactionId ? { interactionId: options.interactionId } : {}),
+    ...(options.forwardOf
+      ? {
+          forwarded: {
+            channelId: options.forwardOf.channelId,
+            messageId: options.forwardOf.id,
+            content: options.forwardOf.content,
+            createdAt: options.forwardOf.createdAt,
+          },
+        }
+      : {}),
   };
   message.revisions.push({ content: message.content, embeds: message.embeds, components: message.components, flags, at: now });
 

@@ -1,4 +1,4 @@
-import { ChannelType, MessageType } from 'discord.js';
+import { ChannelType, MessageReferenceType, MessageType } from 'discord.js';
 import type { FakeDmChannel, FakeGuild, FakeGuildChannel, FakeMember, FakeUser, StoredMessage } from './state.js';
 
 /** The user object Discord sends for `user`, `author` and `recipients`. */
@@ -57,7 +57,35 @@ export function messagePayload(
     components: message.components,
     pinned: false,
     flags: message.flags,
+    ...(message.forwarded ? forwardFields(message.forwarded) : {}),
     ...extra,
+  };
+}
+
+/**
+ * Builds the fields a forward carries instead of content of its own: a `message_reference` of
+ * type 1 (Forward) and one message snapshot with the fields of `APIMessageSnapshotFields` in
+ * discord-api-types 0.38. The forward's own flags include HAS_SNAPSHOT (set in messages.ts).
+ */
+function forwardFields(forwarded: NonNullable<StoredMessage['forwarded']>): Record<string, unknown> {
+  return {
+    message_reference: { type: MessageReferenceType.Forward, channel_id: forwarded.channelId, message_id: forwarded.messageId },
+    message_snapshots: [
+      {
+        message: {
+          type: MessageType.Default,
+          content: forwarded.content,
+          embeds: [],
+          attachments: [],
+          components: [],
+          timestamp: forwarded.createdAt,
+          edited_timestamp: null,
+          flags: 0,
+          mentions: [],
+          mention_roles: [],
+        },
+      },
+    ],
   };
 }
 

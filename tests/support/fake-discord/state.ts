@@ -38,6 +38,8 @@ export interface StoredMessage {
   /** Ephemeral messages exist only for their interaction and never appear in channel history. */
   ephemeral: boolean;
   deleted: boolean;
+  /** Set on a forward: the message it points to and the content copied from it. */
+  forwarded?: { channelId: string; messageId: string; content: string; createdAt: string };
 }
 
 /** A DM channel between the bot and one user. */

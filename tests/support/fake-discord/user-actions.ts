@@ -100,11 +100,34 @@ function assertUsableInGuild(command: StoredCommand, member: FakeMember): void {
   }
 }
 
+/** Parts of a user's DM besides its text. */
+export interface DirectMessageParts {
+  /** File names of files the user uploads with the message. */
+  attachments?: string[];
+  /**
+   * Id of a message, in any channel the fake stores, that the user forwards. The forward
+   * has no content or files of its own, so `content` and `attachments` must be empty.
+   */
+  forwardOf?: string;
+}
+
 /** Simulates a user sending a DM to the bot: stores it and dispatches MESSAGE_CREATE (no CHANNEL_CREATE). */
-export function sendDirectMessage(context: FakeContext, userId: string, content: string): StoredMessage {
+export function sendDirectMessage(context: FakeContext, userId: string, content: string, parts: DirectMessageParts = {}): StoredMessage {
   const user = requireUser(context, userId);
   const channel = openDmChannel(context, user.id);
-  return createMessage(context, channel.id, user, { content }, []);
+  const files = (parts.attachments ?? []).map((filename) => ({ filename }));
+  if (parts.forwardOf === undefined) {
+    return createMessage(context, channel.id, user, { content }, files);
+  }
+
+  const original = context.state.messages.get(parts.forwardOf);
+  if (!original || original.deleted) {
+    throw new Error(`Message ${parts.forwardOf} does not exist, so it cannot be forwarded`);
+  }
+  if (content !== '' || files.length > 0) {
+    throw new Error('A forward carries no content or files of its own; send them as a separate message');
+  }
+  return createMessage(context, channel.id, user, {}, [], { forwardOf: original });
 }
 
 /**

@@ -108,22 +108,37 @@ describe('slashCommandBodies', () => {
 describe('argumentTextFrom', () => {
   const options: DiscordOptionSpec[] = [
     { name: 'action', descriptionKey: 'x', type: 'string' },
+    { name: 'key', descriptionKey: 'x', type: 'string' },
     { name: 'value', descriptionKey: 'x', type: 'string' },
   ];
 
-  it('joins values in definition order', () => {
-    const values: Record<string, string> = { value: '5', action: 'create' };
+  function textOf(values: Record<string, string>) {
+    return argumentTextFrom(options, (option) => values[option.name]);
+  }
 
-    expect(argumentTextFrom(options, (option) => values[option.name])).toBe('create 5');
+  it('joins values in definition order', () => {
+    expect(textOf({ value: 'formal', key: 'tone', action: 'set' })).toEqual({ text: 'set tone formal' });
   });
 
-  it('leaves out missing and blank values', () => {
-    const values: Record<string, string> = { action: '  ', value: 'tone very casual' };
+  it('keeps spaces in the last option', () => {
+    expect(textOf({ action: 'set', key: 'tone', value: ' very casual ' })).toEqual({ text: 'set tone very casual' });
+  });
 
-    expect(argumentTextFrom(options, (option) => values[option.name])).toBe('tone very casual');
+  it('leaves out empty options at the end', () => {
+    expect(textOf({ action: 'list', key: ' ' })).toEqual({ text: 'list' });
   });
 
   it('returns empty text without values', () => {
-    expect(argumentTextFrom(options, () => undefined)).toBe('');
+    expect(argumentTextFrom(options, () => undefined)).toEqual({ text: '' });
+  });
+
+  it('rejects spaces in an earlier option', () => {
+    expect(textOf({ action: 'set', key: 'my tone', value: 'x' })).toEqual({ problem: { kind: 'has_spaces', option: options[1] } });
+    expect(textOf({ action: 'set', key: 'my tone' })).toEqual({ problem: { kind: 'has_spaces', option: options[1] } });
+  });
+
+  it('rejects a value after an empty option', () => {
+    expect(textOf({ key: 'tone', value: 'formal' })).toEqual({ problem: { kind: 'missing', option: options[0] } });
+    expect(textOf({ action: 'set', key: '  ', value: 'formal' })).toEqual({ problem: { kind: 'missing', option: options[1] } });
   });
 });
