@@ -22,6 +22,8 @@ import { escapeTelegramHtml, escapeTelegramHtmlAttribute } from './html-escape.j
  * - Blockquotes become one `<blockquote>`, because Telegram cannot nest them.
  * - Tables become a `<pre>` block with padded columns.
  * - Link reference definitions (`[1]: https://…`) stay as visible text, one per line.
+ * - A `<br>` tag, which models often write inside table cells, becomes a line break, or a space
+ *   in a table. Any other raw HTML is shown as text.
  *
  * The output is not split. Pass it to `splitTelegramHtml` before sending.
  *
@@ -45,6 +47,8 @@ interface BlockContext {
 const ALLOWED_LINK_SCHEMES = new Set(['http:', 'https:', 'tg:', 'mailto:']);
 const LANGUAGE_NAME = /^[\w#+.-]{1,32}$/;
 const HORIZONTAL_RULE = '──────────';
+const LINE_BREAK_TAG = /^<br\s*\/?>$/i;
+const LINE_BREAK_TAGS_ONLY = /^(?:\s*<br\s*\/?>)+\s*$/i;
 const CHARACTER_REFERENCE = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/g;
 const NAMED_CHARACTER_REFERENCES: Record<string, string> = {
   amp: '&',
@@ -99,6 +103,10 @@ function renderBlock(token: Token, context: BlockContext): string | undefined {
     case 'hr':
       return HORIZONTAL_RULE;
     case 'html':
+      // Paragraphs are already separated, so a line of only <br> tags between them is dropped.
+      if (LINE_BREAK_TAGS_ONLY.test(block.text)) {
+        return undefined;
+      }
       return escapeTelegramHtml(block.text.replace(/\n+$/, ''));
     default:
       return escapeTelegramHtml(token.raw);
@@ -214,8 +222,9 @@ function renderInlineToken(token: Token, inLink: boolean): string {
         ? escapeTelegramHtml(decodeCharacterReferences(inline.text))
         : renderInline(inline.tokens, inLink);
     case 'escape':
-    case 'html':
       return escapeTelegramHtml(inline.text);
+    case 'html':
+      return LINE_BREAK_TAG.test(inline.text) ? '\n' : escapeTelegramHtml(inline.text);
     case 'strong':
       return `<b>${renderInline(inline.tokens, inLink)}</b>`;
     case 'em':
@@ -281,7 +290,7 @@ function isAllowedHref(href: string): boolean {
 function plainText(tokens: Token[]): string {
   return tokens
     .map((token) => {
-      if (token.type === 'br') {
+      if (token.type === 'br' || (token.type === 'html' && LINE_BREAK_TAG.test(token.text))) {
         return ' ';
       }
       if ('tokens' in token && Array.isArray(token.tokens) && token.tokens.length > 0) {

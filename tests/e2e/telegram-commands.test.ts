@@ -273,3 +273,23 @@ describe('Telegram /language without an argument', () => {
     expect(keyboard?.flat().map((button) => button.callback_data)).toEqual(['/language tr', '/language en', '/language auto']);
   });
 });
+
+describe('Telegram command reply titles', () => {
+  it('show as a bold first line', async () => {
+    harness = await startBotHarness();
+    const { telegram, app } = harness;
+    telegram.sendText(USER, '/help');
+    const [reply] = await telegram.waitForMessages(USER.id, 1);
+    const title = app.services.texts.t('tr', 'help.title');
+    expect(reply?.html?.startsWith(`<b>${title}</b>\n\n`)).toBe(true);
+  });
+
+  it('show markdown characters as typed', async () => {
+    harness = await startBotHarness();
+    const { telegram, app } = harness;
+    await app.services.texts.set('help.title', 'tr', '*Yardım* _menüsü_');
+    telegram.sendText(USER, '/help');
+    const [reply] = await telegram.waitForMessages(USER.id, 1);
+    expect(reply?.html?.startsWith('<b>*Yardım* _menüsü_</b>\n\n')).toBe(true);
+  });
+});

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { checkTelegramHtml } from '../support/telegram-html-checker.js';
@@ -283,6 +284,23 @@ describe('Telegram DM end to end', () => {
     await telegram.waitForMessages(ALICE.id, 4);
 
     expect(openai.requests.length).toBe(requestsBefore + 1);
+  });
+  it('unexpected failure gets the internal error notice', async () => {
+    const { telegram, openai, app } = await start();
+    // The trigger makes storing this one message fail, as a full disk or a damaged file would.
+    await sql`CREATE TRIGGER reject_boom BEFORE INSERT ON messages WHEN NEW.content = 'boom'
+      BEGIN SELECT RAISE(ABORT, 'injected failure'); END`.execute(app.db);
+
+    telegram.sendText(AYSE, 'boom');
+    const [notice] = await telegram.waitForMessages(AYSE.id, 1);
+
+    expect(notice?.text).toBe(app.services.texts.t('tr', 'error.internal'));
+    expect(openai.requests).toHaveLength(0);
+    const journal = await eventually(
+      () => app.db.selectFrom('platform_updates').select('status').where('status', '!=', 'received').executeTakeFirst(),
+      'the journal row to be finished',
+    );
+    expect(journal.status).toBe('failed');
   });
 });
 

@@ -152,7 +152,21 @@ describe('Telegram commands in a supergroup', () => {
     const [help, yardim, start] = await telegram.waitForMessages(SUPERGROUP.id, 3);
     expect(help?.text).toContain(texts.t('en', 'help').split('\n')[0]);
     expect(yardim?.text).toContain(texts.t('tr', 'help').split('\n')[0]);
-    expect(start?.text).toBe(texts.t('en', 'welcome', { name: 'Eve', assistant: 'Nova' }));
+    expect(start?.text).toBe(`${texts.t('en', 'welcome', { name: 'Eve', assistant: 'Nova' })}\n\n${texts.t('en', 'notice.private_chat')}`);
+  });
+
+  it('/start and /help point to the private chat', async () => {
+    harness = await startWithMembers();
+    const { telegram, app } = harness;
+    const note = app.services.texts.t('tr', 'notice.private_chat');
+
+    telegram.sendUpdate(groupMessage(UMUT, '/start'));
+    telegram.sendUpdate(groupMessage(UMUT, '/help'));
+
+    const [start, help] = await telegram.waitForMessages(SUPERGROUP.id, 2);
+    expect(start?.text?.endsWith(`\n\n${note}`)).toBe(true);
+    expect(help?.text?.endsWith(`\n\n${note}`)).toBe(true);
+    expect(note).toBe('Mesajlara yalnızca özel sohbette yanıt veriyorum, bu yüzden bana oradan yaz.');
   });
 
   it('/new still explains that conversations are private', async () => {

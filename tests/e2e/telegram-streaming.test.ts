@@ -182,6 +182,36 @@ describe('Telegram streaming', () => {
     expect(last?.text).toContain(notice);
     expect(last?.text).toContain(reply.content);
   });
+
+  it('a cut-off notice after open code stays outside it', async () => {
+    harness = await startBotHarness();
+    const { telegram, openai, app } = harness;
+    openai.script(PRIMARY_MODEL_ID, { text: 'Kod:\n\n```python\nfor i in range(3):\n    print(i)', finishReason: 'length' });
+    telegram.sendText(EMRE, 'kod yaz');
+
+    await storedReplyMetadata(harness);
+    const html = telegram.sentMessages(EMRE.id).at(-1)?.html ?? '';
+    const notice = app.services.texts.t('tr', 'notice.cut_off');
+    expect(checkTelegramHtml(html).ok).toBe(true);
+    expect(html).toContain('<pre><code class="language-python">for i in range(3):\n    print(i)</code></pre>');
+    expect(html.endsWith(`</pre>\n\n<i>${notice}</i>`)).toBe(true);
+  });
+
+  it('an error after cut open code stays outside it', async () => {
+    harness = await startBotHarness();
+    const { telegram, openai, app } = harness;
+    openai.script(PRIMARY_MODEL_ID, { cutAfterChunks: 3, text: '```js\nconst a = 1;\nconst b = 2;', chunkSize: 8 });
+    openai.script(FALLBACK_MODEL_ID, { status: 500, error: { message: 'down', type: 'server_error', code: null } });
+    telegram.sendText(EMRE, 'kod yaz');
+
+    const metadata = await storedReplyMetadata(harness);
+    expect(metadata.status).toBe('interrupted');
+    const html = telegram.sentMessages(EMRE.id).at(-1)?.html ?? '';
+    const error = app.services.texts.t('tr', 'error.all_models_failed');
+    expect(checkTelegramHtml(html).ok).toBe(true);
+    expect(html.startsWith('<pre><code class="language-js">')).toBe(true);
+    expect(html.endsWith(`</pre>\n\n⚠️ <i>${error}</i>`)).toBe(true);
+  });
 });
 
 describe('Telegram streaming edits', () => {

@@ -7,11 +7,13 @@ import { dispatchCommand, parseCommandLine } from '../../commands/dispatcher.js'
 import { COMMANDS, findCommand } from '../../commands/registry.js';
 import { feedbackButtons } from '../../commands/user-commands/feedback.js';
 import type { CommandDefinition, CommandReply, CommandServices } from '../../commands/types.js';
-import { resolveActor } from '../../engine/actor.js';
-import type { TurnOutcome } from '../../engine/types.js';
+import { chooseLocale, resolveActor } from '../../engine/actor.js';
+import { closeOpenCodeFence } from '../../render/code-fences.js';
+import { escapeMarkdown } from '../../engine/markdown-escape.js';
+import type { Locale, PlatformUser, TurnOutcome } from '../../engine/types.js';
 import { maskSecrets } from '../../logger.js';
 import { StartupError } from '../../startup-error.js';
-import { isPrivateChat, privateOnlyText, runsInGroupChats } from './group-chats.js';
+import { isPrivateChat, privateOnlyText, readUserLocale, runsInGroupChats, withPrivateChatNote } from './group-chats.js';
 import { sendTelegramImage } from './image-sender.js';
 import { platformUserOf, telegramChatIdOf } from './mapping.js';
 import { finalReplyText } from '../shared/final-reply-text.js';
@@ -218,6 +220,8 @@ export class TelegramAdapter {
       this.#log,
     );
 
+    // The newest text the engine streamed, kept so a failure notice can follow what was shown.
+    let streamedText = '';
     let outcome: TurnOutcome;
     try {
       outcome = await this.#services.engine.handleMessage(
@@ -229,8 +233,20 @@ export class TelegramAdapter {
           messageId: String(message.message_id),
           redelivered: this.#journal.isReplay(`${this.bot.botInfo.id}:${ctx.update.update_id}`),
         },
-        { onText: (text) => stream.push(text) },
+        {
+          onText: (text) => {
+            streamedText = text;
+            stream.push(text);
+          },
+        },
       );
+    } catch (error) {
+      await stream.close();
+      typing.stop();
+      await this.#replyInternalError(writer, streamedText, platformUserOf(message.from)).catch((replyError: unknown) => {
+        this.#log.error({ ...logContext, err: this.#describeError(replyError) }, 'internal error notice could not be sent');
+      });
+      throw error;
     } finally {
       await stream.close();
       typing.stop();
@@ -246,6 +262,23 @@ export class TelegramAdapter {
       return;
     }
     await this.#services.engine.recordDelivery(outcome.replyMessageId, delivery.messageIds);
+  }
+
+  /**
+   * Tells the user that their message could not be handled (a database failure, for example),
+   * so the chat does not go silent. Text streamed before the failure stays, followed by the
+   * notice, as after a model failure.
+   */
+  async #replyInternalError(writer: TelegramStreamWriter, streamedText: string, user: PlatformUser): Promise<void> {
+    let locale: Locale;
+    try {
+      locale = await readUserLocale(this.#services, user);
+    } catch {
+      // The database may be what failed; the platform's language still applies.
+      locale = chooseLocale(this.#services.settings, user.languageCode, []);
+    }
+    const notice = this.#services.texts.t(locale, 'error.internal');
+    await writer.finish(streamedText.trim() === '' ? notice : `${closeOpenCodeFence(streamedText)}\n\n⚠️ _${notice}_`);
   }
 
   /**
@@ -340,13 +373,14 @@ export class TelegramAdapter {
       progress?.stop();
     }
     if (!reply) return;
+    if (chat.type !== 'private') reply = await withPrivateChatNote(this.#services, definition, reply, platformUserOf(from));
 
     const logContext = { updateId: ctx.update.update_id, command: definition.name };
     if (reply.image) {
       await this.#sendImage(chat.id, String(from.id), reply.image, logContext);
       return;
     }
-    const text = reply.title ? `*${reply.title}*\n\n${reply.text}` : reply.text;
+    const text = reply.title ? `**${escapeMarkdown(reply.title)}**\n\n${reply.text}` : reply.text;
     const delivery = await sendTelegramReply(this.bot.api, chat.id, text, {
       buttons: reply.buttons,
       logger: this.#log,
@@ -498,3 +532,4 @@ function truncateCallbackAnswer(text: string): string {
   const cut = /[\uD800-\uDBFF]/.test(text.charAt(CALLBACK_ANSWER_MAX_LENGTH - 1)) ? CALLBACK_ANSWER_MAX_LENGTH - 1 : CALLBACK_ANSWER_MAX_LENGTH;
   return text.slice(0, cut);
 }
+

@@ -10,7 +10,8 @@ const noOptions = z.object({});
 /**
  * `/history`: the user's most recent conversations by last activity, with title, the UTC date
  * of the last message and the message count. The user's active conversation in this chat is
- * marked.
+ * marked. Conversations without messages, such as one `/new` started that was never written
+ * to, are left out, so repeated `/new` commands do not push real conversations off the list.
  */
 export const historyCommand: CommandDefinition<typeof noOptions> = {
   name: 'history',
@@ -33,6 +34,7 @@ export const historyCommand: CommandDefinition<typeof noOptions> = {
       ])
       .where('conversations.user_id', '=', context.actor.user.id)
       .groupBy('conversations.id')
+      .having((eb) => eb(eb.fn.count('messages.id'), '>', 0))
       .orderBy('conversations.updated_at', 'desc')
       .limit(HISTORY_LENGTH)
       .execute();

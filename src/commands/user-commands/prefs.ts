@@ -75,7 +75,9 @@ export const prefsCommand: CommandDefinition<typeof prefsOptions> = {
 
     await setPreference(context.services.db, userId, { key, value: options.value, category, source: 'explicit' });
     context.services.logger.info({ userId, key, category }, 'preference set');
-    return { text: context.t('prefs.saved', { key: escapeMarkdown(key), value: escapeMarkdown(options.value), category }) };
+    return {
+      text: context.t('prefs.saved', { key: escapeMarkdown(key), value: escapeMarkdown(options.value), category: categoryLabel(context, category) }),
+    };
   },
 };
 
@@ -98,10 +100,16 @@ async function listPreferences(context: CommandContext<unknown>): Promise<Comman
   const inferred = context.t('prefs.inferred_label');
   const lines = preferences.map((preference) => {
     const source = preference.source === 'inferred' ? ` – ${inferred}` : '';
-    return `• **${escapeMarkdown(preference.key)}** (${escapeMarkdown(preference.category)}): ${escapeMarkdown(preference.value)}${source}`;
+    return `• **${escapeMarkdown(preference.key)}** (${categoryLabel(context, preference.category)}): ${escapeMarkdown(preference.value)}${source}`;
   });
   return {
     title: context.t('command.prefs.description'),
     text: [context.t('prefs.list'), '', ...lines, '', context.t('prefs.hint')].join('\n'),
   };
+}
+
+/** Returns the category name in the user's locale, or the stored name when it has no text. */
+function categoryLabel(context: CommandContext<unknown>, category: string): string {
+  const key = `prefs.category.${category}`;
+  return context.services.texts.has(context.locale, key) || context.services.texts.has('en', key) ? context.t(key) : escapeMarkdown(category);
 }

@@ -74,6 +74,14 @@ describe('/vote', () => {
     expect(reply).toEqual({ text: t('feedback.not_found'), isError: true });
   });
 
+  it('says in Turkish that the vote was not saved', async () => {
+    const user = await addPerson(fixture, 'telegram', '804', 'user', 'tr');
+
+    const reply = await fixture.run(user, '/vote like 999999');
+
+    expect(reply).toEqual({ text: 'Bu yanıtı bulamadım, bu yüzden verdiğin oy kaydedilmedi.', isError: true });
+  });
+
   it.each(['', 'love 1', 'like', 'like abc', 'like -4'])('shows usage for "%s"', async (argumentText) => {
     const user = await addPerson(fixture, 'discord', '803', 'user');
 

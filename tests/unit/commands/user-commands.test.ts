@@ -119,6 +119,19 @@ describe('/persona', () => {
     expect((await fixture.reload(user))?.active_persona).toBe('roleplay');
   });
 
+  it('calls personas kişilik in Turkish', async () => {
+    const user = await addPerson(fixture, 'telegram', '107', 'user', 'tr');
+
+    const list = await fixture.run(user, '/persona');
+    const unknown = await fixture.run(user, '/persona korsan');
+
+    expect(list.text).toContain('Bir kişilik seç.');
+    expect(unknown.text).toBe('korsan adında bir kişilik yok. Listeyi görmek için /persona gönder.');
+    for (const reply of [list, unknown]) {
+      expect(reply.text.replaceAll('/persona', '')).not.toMatch(/persona/i);
+    }
+  });
+
   it('rejects an unknown persona', async () => {
     const user = await addPerson(fixture, 'telegram', '106', 'user');
 
@@ -314,6 +327,20 @@ describe('/prefs', () => {
     expect((await fixture.run(user, '/prefs list')).text).toBe(t('en', 'prefs.empty'));
   });
 
+  it('names categories in the user language', async () => {
+    const user = await addPerson(fixture, 'telegram', '135', 'user', 'tr');
+
+    const saved = await fixture.run(user, '/prefs set personal.name Ayşe');
+    await fixture.run(user, '/prefs set tone samimi');
+    await fixture.run(user, '/prefs set cevap kısa');
+    const list = await fixture.run(user, '/prefs');
+
+    expect(saved.text).toBe('Kaydedildi: name = Ayşe (kişisel).');
+    expect(list.text).toContain('• **name** (kişisel): Ayşe');
+    expect(list.text).toContain('• **tone** (üslup): samimi');
+    expect(list.text).toContain('• **cevap** (davranış): kısa');
+  });
+
   it('leaves the locale key to /language', async () => {
     const user = await addPerson(fixture, 'telegram', '133', 'user');
 
@@ -394,6 +421,22 @@ describe('/history', () => {
     expect(reply.text).not.toContain('**Topic 0**');
   });
 
+  it('leaves out conversations without messages', async () => {
+    const user = await addPerson(fixture, 'telegram', '152', 'user', 'tr');
+    const row = await fixture.reload(user);
+    const { db } = fixture.services;
+    const written = await insertConversation(db, row!.id, { title: 'Tarih sorusu', platform: 'telegram', chat_id: '152' });
+    await insertMessage(db, written, 'user', 'İstanbul kaç yaşında?');
+
+    for (let index = 0; index < 3; index += 1) await fixture.run(user, '/new');
+    const reply = await fixture.run(user, '/history');
+
+    const lines = reply.text.split('\n').filter((line) => /^\d+\. /.test(line));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('**Tarih sorusu**');
+    expect(reply.text).not.toContain(t('tr', 'history.untitled'));
+  });
+
   it('says when there are no conversations', async () => {
     const user = await addPerson(fixture, 'discord', '151', 'user');
 
@@ -426,6 +469,18 @@ describe('/language', () => {
     expect((await fixture.run(user, '/history')).text).toBe(t('en', 'history.empty'));
   });
 
+  it('names the language once in Turkish', async () => {
+    const user = await addPerson(fixture, 'telegram', '163', 'user', 'tr');
+
+    const following = await fixture.run(user, '/language');
+    await fixture.run(user, '/language tr');
+    const chosen = await fixture.run(user, '/language');
+
+    expect(following.text).toBe('Uygulamanın dilini izleyerek seninle Türkçe konuşuyorum. Dilin sabit kalması için birini seç:');
+    expect(chosen.text).toBe("Seçtiğin gibi seninle Türkçe konuşuyorum. Başka bir dil seç ya da uygulamanın dilini izlemem için Otomatik'i seç:");
+    expect(chosen.buttons?.flat().map((button) => button.label)).toContain('Otomatik');
+  });
+
   it('rejects an unsupported language', async () => {
     const user = await addPerson(fixture, 'discord', '162', 'user');
 
@@ -433,5 +488,22 @@ describe('/language', () => {
 
     expect(reply.isError).toBe(true);
     expect(reply.text).toContain('/language [tr|en|auto]');
+  });
+});
+
+describe('/help', () => {
+  it('does not repeat its title', async () => {
+    const cases = [
+      { id: '170', locale: 'tr', firstLine: '/start – karşılama mesajı' },
+      { id: '171', locale: 'en', firstLine: '/start – the welcome message' },
+    ] as const;
+    for (const { id, locale, firstLine } of cases) {
+      const user = await addPerson(fixture, 'telegram', id, 'user', locale);
+
+      const reply = await fixture.run(user, '/help');
+
+      expect(reply.title).toBe(t(locale, 'help.title'));
+      expect(reply.text.split('\n')[0]).toBe(firstLine);
+    }
   });
 });

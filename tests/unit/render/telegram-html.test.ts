@@ -93,6 +93,22 @@ describe('markdownToTelegramHtml', () => {
     expect(render('<div>\nblock\n</div>')).toBe('&lt;div&gt;\nblock\n&lt;/div&gt;');
   });
 
+  it('renders br tags as line breaks', () => {
+    expect(render('bir<br>iki<BR/>üç<br />dört')).toBe('bir\niki\nüç\ndört');
+  });
+
+  it('renders br tags in table cells as spaces', () => {
+    expect(render('| Ad | Not |\n|---|---|\n| Ayşe | bir<br>iki |')).toBe('<pre>Ad   │ Not\n─────┼────────\nAyşe │ bir iki</pre>');
+  });
+
+  it('drops a line of only br tags between paragraphs', () => {
+    expect(render('bir\n\n<br>\n\niki')).toBe('bir\n\niki');
+  });
+
+  it('keeps br tags in code as typed', () => {
+    expect(render('`a<br>b`')).toBe('<code>a&lt;br&gt;b</code>');
+  });
+
   it('decodes common character references in text', () => {
     expect(visibleText(render('a &amp; b &lt;tag&gt; &#x1F600; &copy;'))).toBe('a & b <tag> 😀 &copy;');
   });
