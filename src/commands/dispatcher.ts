@@ -69,12 +69,36 @@ export async function dispatchCommand(
 }
 
 /**
+ * ASCII letter for each Turkish letter outside ASCII. Telegram and Discord command names are
+ * ASCII only, but people type `/yardım` for `/yardim`. The dotted `İ` maps to `i` here because
+ * `'İ'.toLowerCase()` is `i` followed by U+0307 COMBINING DOT ABOVE, and the ASCII `I` (the
+ * Turkish capital of `ı`) is lower-cased to `i` afterwards.
+ */
+const TURKISH_TO_ASCII: Readonly<Record<string, string>> = {
+  ı: 'i',
+  İ: 'i',
+  ğ: 'g',
+  Ğ: 'g',
+  ü: 'u',
+  Ü: 'u',
+  ş: 's',
+  Ş: 's',
+  ö: 'o',
+  Ö: 'o',
+  ç: 'c',
+  Ç: 'c',
+};
+
+/**
  * Splits `/name@bot rest` into the command name, the bot it is addressed to (lower-cased, when
- * given) and its argument text; undefined when the text is not a command.
+ * given) and its argument text; undefined when the text is not a command. The name is 1 to 32
+ * of A-Z, a-z, 0-9, _ and the Turkish letters ı, ğ, ü, ş, ö, ç, İ, Ğ, Ü, Ş, Ö and Ç. It is
+ * returned in lower-case ASCII, so `/Yardım` gives `yardim`.
  */
 export function parseCommandLine(text: string): { name: string; argumentText: string; target?: string } | undefined {
-  const match = /^\/([A-Za-z0-9_]{1,32})(?:@(\w+))?(?:\s+([\s\S]*))?$/.exec(text.trim());
+  const match = /^\/([A-Za-z0-9_ıİğĞüÜşŞöÖçÇ]{1,32})(?:@(\w+))?(?:\s+([\s\S]*))?$/.exec(text.trim());
   if (!match) return undefined;
+  const name = (match[1] ?? '').replace(/[ıİğĞüÜşŞöÖçÇ]/g, (letter) => TURKISH_TO_ASCII[letter] ?? letter).toLowerCase();
   const target = match[2]?.toLowerCase();
-  return { name: (match[1] ?? '').toLowerCase(), argumentText: (match[3] ?? '').trim(), ...(target ? { target } : {}) };
+  return { name, argumentText: (match[3] ?? '').trim(), ...(target ? { target } : {}) };
 }

@@ -17,8 +17,16 @@ export function normalizeInviteCode(input: string): string | undefined {
 }
 
 /**
- * Marks the code used by `username` in one conditional UPDATE, so when several people race
- * for one code exactly one of them wins. Returns whether this caller won.
+ * Spends the code for `username` unless that user has already spent a code. Returns true
+ * when this call spent the code, and also when an earlier or concurrent call of the same user
+ * spent this or another code, in which case nothing changes. So one user spends at most one
+ * code, and a repeated or parallel redemption of theirs succeeds instead of finding the code
+ * used.
+ *
+ * SQLite decides in one conditional UPDATE, which runs under the database's write lock, so
+ * when several people race for one code exactly one of them wins, also across connections.
+ * Spent codes are never made unused again, so the check that follows a failed UPDATE cannot
+ * miss a code this user spent.
  */
 export async function redeemInvite(db: Kysely<Database>, input: string, username: string): Promise<boolean> {
   const code = normalizeInviteCode(input);
@@ -28,8 +36,12 @@ export async function redeemInvite(db: Kysely<Database>, input: string, username
     .set({ is_used: 1, used_by: username, used_at: nowIso() })
     .where('code', '=', code)
     .where('is_used', '=', 0)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('invites as spent').select('spent.code').where('spent.used_by', '=', username))),
+    )
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  if (Number(result.numUpdatedRows) === 1) return true;
+  return hasRedeemedInvite(db, username);
 }
 
 /** Tells whether `username` has redeemed an invite code. */

@@ -293,3 +293,23 @@ describe('Telegram command reply titles', () => {
     expect(reply?.html?.startsWith('<b>*Yardım* _menüsü_</b>\n\n')).toBe(true);
   });
 });
+
+describe('Telegram commands typed with Turkish letters', () => {
+  it('run the ASCII command or get the unknown-command notice', async () => {
+    harness = await startBotHarness({ telegram: { limits: false } });
+    const { telegram, app, openai } = harness;
+    await app.services.settings.set('telegram.chat_messages_per_second', '0', 'test');
+
+    telegram.sendText(USER, '/yardım');
+    const [help] = await telegram.waitForMessages(USER.id, 1);
+    expect(help?.text).toContain(app.services.texts.t('tr', 'help').split('\n')[0]);
+
+    telegram.sendText(USER, '/öğren');
+    const messages = await telegram.waitForMessages(USER.id, 2);
+    expect(messages[1]?.text).toBe(app.services.texts.t('tr', 'command.unknown'));
+
+    expect(openai.requests).toHaveLength(0);
+    expect(await app.db.selectFrom('usage_counters').selectAll().execute()).toEqual([]);
+    expect(await app.db.selectFrom('messages').selectAll().execute()).toEqual([]);
+  });
+});

@@ -217,8 +217,9 @@ export class DiscordAdapter {
     }
 
     // A DM is a command when it parses as `/name`, optionally followed by `@bot` and by
-    // whitespace and arguments, where `name` is 1 to 32 of A-Z, a-z, 0-9 and _. The Telegram
-    // adapter applies the same rule (`parseCommandLine`). So `/foo` and `/tmp is full` are
+    // whitespace and arguments, where `name` is 1 to 32 of A-Z, a-z, 0-9, _ and the Turkish
+    // letters, which are read as their ASCII forms. The Telegram adapter applies the same rule
+    // (`parseCommandLine`). So `/foo` and `/tmp is full` are
     // commands, while `/etc/hosts is empty` goes to the model because a slash follows the name.
     const command = parseCommandLine(message.content);
     if (command) {

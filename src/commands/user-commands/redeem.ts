@@ -10,7 +10,9 @@ const redeemOptions = z.object({ code: z.string().min(1).max(64) });
 /**
  * `/redeem CODE`: how a person redeems an invite where no start link exists (Discord). In
  * invite mode an unknown person's code is redeemed atomically before access is checked, and
- * only the winner of a race for one code is created as a user. A known user keeps their code.
+ * only the winner of a race for one code is created as a user. One person spends at most one
+ * code, so a second /redeem of theirs running at the same time lets them in without spending
+ * another. A known user's code is not spent, and not checked beyond whether they spent it.
  */
 export const redeemCommand: CommandDefinition<typeof redeemOptions> = {
   name: 'redeem',
@@ -42,11 +44,11 @@ export const redeemCommand: CommandDefinition<typeof redeemOptions> = {
   async handle(context) {
     const { user } = context.actor;
     const code = normalizeInviteCode(context.options.code);
-    // Text that is not shaped like a code is invalid for a known user too, rather than a code
-    // the reply calls unused.
+    // Text that is not shaped like a code gets the invalid-code reply for a known user too.
     if (code === undefined) return { text: context.t('invite.invalid'), isError: true };
-    // The code counts as this user's when they used it, also when a second /redeem of theirs
-    // raced the first one, so the reply never claims their code is still unused.
+    // The code counts as this user's when they spent it, also when a second /redeem of theirs
+    // raced the first one. Any other code was not redeemed for them, whether it is unused, used
+    // by someone else or unknown, so the reply states only that access was already granted.
     const redeemedByUser =
       (await context.services.db
         .selectFrom('invites')
@@ -55,7 +57,7 @@ export const redeemCommand: CommandDefinition<typeof redeemOptions> = {
         .where('used_by', '=', user.username)
         .executeTakeFirst()) !== undefined;
 
-    if (!redeemedByUser) return { text: context.t('redeem.already_member') };
+    if (!redeemedByUser) return { text: context.t('redeem.access_already_granted') };
     return { text: context.t('invite.accepted') };
   },
 };

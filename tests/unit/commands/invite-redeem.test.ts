@@ -131,9 +131,64 @@ describe('/redeem', () => {
 
     const reply = await fixture.run(member, `/redeem ${code}`);
 
-    expect(reply.text).toBe(t('en', 'redeem.already_member'));
+    expect(reply.text).toBe(t('en', 'redeem.access_already_granted'));
     const invite = await fixture.services.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow();
     expect(invite.is_used).toBe(0);
+  });
+
+  it('tells a known user that nothing was redeemed', async () => {
+    const admin = await addPerson(fixture, 'telegram', '24', 'admin');
+    await inviteMode();
+    const [usedCode] = codesIn((await fixture.run(admin, '/invite create')).text);
+    await fixture.run(person('discord', '604'), `/redeem ${usedCode}`);
+    const before = await fixture.services.db.selectFrom('invites').selectAll().execute();
+
+    for (const locale of ['tr', 'en'] as const) {
+      expect(fixture.services.texts.has(locale, 'redeem.access_already_granted'), locale).toBe(true);
+      const member = await addPerson(fixture, 'discord', `605${locale}`, 'user', locale);
+      for (const attempt of ['ABCDEF0123', usedCode]) {
+        const reply = await fixture.run(member, `/redeem ${attempt}`);
+        expect(reply.isError, `${locale} ${attempt}`).toBeUndefined();
+        expect(reply.text, `${locale} ${attempt}`).toBe(t(locale, 'redeem.access_already_granted'));
+      }
+    }
+    expect(await fixture.services.db.selectFrom('invites').selectAll().execute()).toEqual(before);
+  });
+
+  it('accepts one code sent twice at once by one newcomer', async () => {
+    const admin = await addPerson(fixture, 'telegram', '25', 'admin');
+    await inviteMode();
+    const [code] = codesIn((await fixture.run(admin, '/invite create')).text);
+    const newcomer = person('discord', '606');
+
+    const replies = await Promise.all([fixture.run(newcomer, `/redeem ${code}`), fixture.run(newcomer, `/redeem ${code}`)]);
+
+    for (const reply of replies) {
+      expect(reply.isError).toBeUndefined();
+      expect(reply.text).toBe(t('en', 'invite.accepted'));
+    }
+    expect((await fixture.reload(newcomer))?.role).toBe('user');
+    const invite = await fixture.services.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow();
+    expect(invite).toMatchObject({ is_used: 1, used_by: 'discord:606' });
+  });
+
+  it('spends one of two codes sent at once by one newcomer', async () => {
+    const admin = await addPerson(fixture, 'telegram', '26', 'admin');
+    await inviteMode();
+    const [first, second] = codesIn((await fixture.run(admin, '/invite create 2')).text);
+    const newcomer = person('discord', '607');
+
+    const replies = await Promise.all([fixture.run(newcomer, `/redeem ${first}`), fixture.run(newcomer, `/redeem ${second}`)]);
+
+    const invites = await fixture.services.db.selectFrom('invites').selectAll().orderBy('code').execute();
+    const spent = invites.filter((invite) => invite.is_used === 1);
+    expect(spent).toHaveLength(1);
+    expect(spent[0]?.used_by).toBe('discord:607');
+    expect(invites.filter((invite) => invite.is_used === 0 && invite.used_by === null)).toHaveLength(1);
+    for (const reply of replies) expect(reply.isError).toBeUndefined();
+    const texts = replies.map((reply) => reply.text).sort();
+    expect(texts).toEqual([t('en', 'invite.accepted'), t('en', 'redeem.access_already_granted')].sort());
+    expect((await fixture.reload(newcomer))?.role).toBe('user');
   });
 
   it('lets exactly one of ten racing newcomers win', async () => {

@@ -69,7 +69,25 @@ describe('invites in the database', () => {
 
     expect(await redeemInvite(temp.db, CODE, 'telegram:1')).toBe(true);
     expect(await redeemInvite(temp.db, CODE, 'telegram:2')).toBe(false);
-    expect(await redeemInvite(temp.db, CODE, 'telegram:1')).toBe(false);
+  });
+
+  it('repeats a redemption of the same user', async () => {
+    await addInvite(CODE);
+    await redeemInvite(temp.db, CODE, 'telegram:1');
+    const before = await temp.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow();
+
+    expect(await redeemInvite(temp.db, CODE, 'telegram:1')).toBe(true);
+    expect(await temp.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow()).toEqual(before);
+  });
+
+  it('spends no second code for a user', async () => {
+    await addInvite(CODE);
+    await addInvite('FFFFFFFFFF');
+    await redeemInvite(temp.db, CODE, 'telegram:1');
+
+    expect(await redeemInvite(temp.db, 'FFFFFFFFFF', 'telegram:1')).toBe(true);
+    const second = await temp.db.selectFrom('invites').selectAll().where('code', '=', 'FFFFFFFFFF').executeTakeFirstOrThrow();
+    expect(second).toMatchObject({ is_used: 0, used_by: null, used_at: null });
   });
 
   it('records who redeemed', async () => {
@@ -125,6 +143,23 @@ describe('invites in the database', () => {
 
       expect(results.filter((won) => won)).toHaveLength(1);
       expect(row.used_by).toBe(`discord:${winner}`);
+    } finally {
+      await Promise.all(connections.map((db) => db.destroy()));
+    }
+  });
+
+  it('spends one code per user across connections', async () => {
+    const codes = Array.from({ length: 10 }, (_, index) => `${index}`.repeat(10));
+    for (const code of codes) await addInvite(code);
+    const connections = codes.map(() => openDatabase(temp.path));
+
+    try {
+      const results = await Promise.all(connections.map((db, index) => redeemInvite(db, codes[index]!, 'discord:1')));
+      const spent = await temp.db.selectFrom('invites').select('code').where('used_by', '=', 'discord:1').execute();
+
+      expect(results.every((redeemed) => redeemed)).toBe(true);
+      expect(spent).toHaveLength(1);
+      expect(await temp.db.selectFrom('invites').select('code').where('is_used', '=', 1).execute()).toHaveLength(1);
     } finally {
       await Promise.all(connections.map((db) => db.destroy()));
     }
