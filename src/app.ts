@@ -34,7 +34,10 @@ export interface RunningApp {
   services: CommandServices;
   telegram?: TelegramAdapter;
   discord?: DiscordAdapter;
-  /** Stops taking updates, lets running turns finish (at most `graceMs`), then closes the database. */
+  /**
+   * Stops taking updates, aborts a running summary pass, lets running turns and the aborted
+   * pass finish (at most `graceMs` in all), then closes the database.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ export async function startApp(env: EnvConfig, logger: Logger): Promise<RunningA
     );
   }
   const stopped: Array<(graceMs: number) => Promise<void>> = [];
+  let jobs: ScheduledJobsHandle | undefined;
   try {
     await migrateToLatest(db, logger);
     await seedDatabase(db, loadSeedData(), logger);
@@ -101,18 +105,18 @@ export async function startApp(env: EnvConfig, logger: Logger): Promise<RunningA
       runInChat: (platform, chatId, task) => engine.runInChat(platform, chatId, task),
     });
 
-    const jobs: ScheduledJobsHandle = startScheduledJobs({
+    const scheduledJobs = startScheduledJobs({
       cronExpression: env.SUMMARY_CRON,
       tasks: [
         {
           name: 'summary-compaction',
-          run: () => runSummaryPass({ db, router, logger, guard: engine.contexts }),
+          run: (signal) => runSummaryPass({ db, router, logger, guard: engine.contexts, signal }),
         },
         sweepExpiredRows(db),
       ],
       logger,
     });
-    stopped.push(() => jobs.stop());
+    jobs = scheduledJobs;
 
     let telegram: TelegramAdapter | undefined;
     if (env.TELEGRAM_BOT_TOKEN) {
@@ -139,7 +143,10 @@ export async function startApp(env: EnvConfig, logger: Logger): Promise<RunningA
         // One deadline for the whole stop: each step and the drain get what is left of it.
         const deadline = Date.now() + graceMs;
         const remaining = () => Math.max(0, deadline - Date.now());
+        // The jobs are aborted first, so a summary pass winds down while the adapters stop.
+        const jobsStopped = scheduledJobs.stop(graceMs);
         for (const step of stopped) await step(remaining());
+        await jobsStopped;
         const drained = await Promise.race([
           engine.drain().then(() => true),
           new Promise<boolean>((resolve) => setTimeout(() => resolve(false), remaining()).unref()),
@@ -154,6 +161,7 @@ export async function startApp(env: EnvConfig, logger: Logger): Promise<RunningA
     return { db, engine, router, services, telegram, discord, stop };
   } catch (error) {
     for (const step of stopped) await step(0).catch(() => undefined);
+    await jobs?.stop(0).catch(() => undefined);
     await db.destroy();
     throw error;
   }

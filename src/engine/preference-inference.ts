@@ -74,6 +74,8 @@ export async function inferPreferences(input: InferPreferencesInput): Promise<Pr
       temperature: 0,
       maxTokens: INFERENCE_MAX_TOKENS,
       logContext: { userId: input.userId, task: 'preference-inference' },
+      // No user waits for this request, so it must not use up the request limit chat turns need.
+      background: true,
       ...(input.signal ? { signal: input.signal } : {}),
     });
     answer = result.text;

@@ -9,7 +9,8 @@ import { nowIso } from '../db/values.js';
 /** A named unit of background work. Its resolved value is logged as the run's result. */
 export interface ScheduledJob {
   name: string;
-  run: () => Promise<unknown>;
+  /** `signal` aborts when the schedule stops, so a long run should check it and return early. */
+  run: (signal: AbortSignal) => Promise<unknown>;
 }
 
 export interface StartScheduledJobsOptions {
@@ -23,8 +24,12 @@ export interface StartScheduledJobsOptions {
 }
 
 export interface ScheduledJobsHandle {
-  /** Stops the schedule and resolves once every run in progress has finished. */
-  stop(): Promise<void>;
+  /**
+   * Stops the schedule, aborts the signal of every run in progress, and resolves once those
+   * runs have finished or `graceMs` has passed, whichever comes first. Without `graceMs` it
+   * waits for the runs however long they take. A later call returns the first call's promise.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -39,8 +44,10 @@ export function startScheduledJobs(options: StartScheduledJobsOptions): Schedule
   const { cronExpression, tasks, logger } = options;
   validateCronExpression(cronExpression);
 
-  const running = new Set<Promise<void>>();
+  /** Runs in progress, with their job names. */
+  const running = new Map<Promise<void>, string>();
   const cronTasks: ScheduledTask[] = [];
+  const abortRuns = new AbortController();
   let stopped = false;
 
   for (const job of tasks) {
@@ -50,8 +57,8 @@ export function startScheduledJobs(options: StartScheduledJobsOptions): Schedule
       if (stopped) {
         return undefined;
       }
-      const execution = runJob(job, jobLogger).finally(() => running.delete(execution));
-      running.add(execution);
+      const execution = runJob(job, jobLogger, abortRuns.signal).finally(() => running.delete(execution));
+      running.set(execution, job.name);
       // Returning the promise lets node-cron's `noOverlap` see that the run is still busy.
       return execution;
     };
@@ -71,15 +78,23 @@ export function startScheduledJobs(options: StartScheduledJobsOptions): Schedule
   );
 
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
+  const stop = (graceMs?: number): Promise<void> => {
     stopping ??= (async () => {
       stopped = true;
+      abortRuns.abort();
       for (const task of cronTasks) {
         await task.stop();
         await task.destroy();
       }
-      await Promise.all(running);
-      logger.info({ cronExpression }, 'scheduled jobs stopped');
+      const finished = await waitUpTo(Promise.all(running.keys()), graceMs);
+      if (finished) {
+        logger.info({ cronExpression }, 'scheduled jobs stopped');
+      } else {
+        logger.warn(
+          { cronExpression, graceMs, runningJobs: [...running.values()] },
+          'scheduled jobs stopped; aborted runs did not finish within the grace period',
+        );
+      }
     })();
     return stopping;
   };
@@ -159,10 +174,31 @@ function validateCronExpression(expression: string): void {
   );
 }
 
-async function runJob(job: ScheduledJob, logger: pino.Logger): Promise<void> {
+/** Resolves true once `work` settles, or false when `timeoutMs` passes first. Undefined waits without a bound. */
+async function waitUpTo(work: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
+  const settled = work.then(
+    () => true,
+    () => true,
+  );
+  if (timeoutMs === undefined) {
+    return settled;
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([settled, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runJob(job: ScheduledJob, logger: pino.Logger, signal: AbortSignal): Promise<void> {
   logger.info('scheduled job started');
   try {
-    const result = await job.run();
+    const result = await job.run(signal);
     logger.info({ result }, 'scheduled job finished');
   } catch (error) {
     logger.error({ err: error }, 'scheduled job failed');

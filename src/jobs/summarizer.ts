@@ -45,7 +45,8 @@ export interface TranscriptMessage {
   content: string;
 }
 
-export type SummarizeOutcome = 'skipped' | 'updated';
+/** `aborted`: the signal had aborted by the time the model returned the summary, so nothing was written. */
+export type SummarizeOutcome = 'skipped' | 'updated' | 'aborted';
 
 /**
  * Called before and after a summary write, so that a copy of the conversation's prompt
@@ -65,6 +66,8 @@ export interface SummarizeConversationOptions {
   /** `enabled` is not read here: the caller decides whether summaries run at all. */
   settings: Pick<SummarySettings, 'firstThreshold' | 'updateStep'>;
   guard?: SummaryWriteGuard;
+  /** Aborts the model request. Once it has aborted, no summary is written. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -150,13 +153,16 @@ export function countMessagesToFold(
  *
  * No transaction is held across the model call. The write is one UPDATE (or INSERT) that
  * succeeds only while `last_message_id` still has the value read at the start. When another
- * run moved it in the meantime, nothing is written and `skipped` is returned.
+ * run moved it in the meantime, nothing is written and `skipped` is returned. When `signal`
+ * aborts during the model request, the router throws `CompletionAbortedError`. When it has
+ * aborted by the time the model returns, nothing is written and `aborted` is returned. Either
+ * way the stored summary and its `last_message_id` stay as they were.
  * Errors from the router or the database propagate to the caller.
  */
 export async function summarizeConversation(
   options: SummarizeConversationOptions,
 ): Promise<SummarizeOutcome> {
-  const { db, router, logger, conversationId, settings } = options;
+  const { db, router, logger, conversationId, settings, signal } = options;
 
   const current = await db
     .selectFrom('conversation_summaries')
@@ -200,7 +206,7 @@ export async function summarizeConversation(
   } else {
     const locale = await loadConversationLocale(db, conversationId);
     try {
-      summary = await requestSummary(router, conversationId, previousSummary, batch.messages, locale);
+      summary = await requestSummary(router, conversationId, previousSummary, batch.messages, locale, signal);
     } catch (error) {
       if (!(error instanceof ContextLengthError)) throw error;
       // A smaller batch now, and the rest in later calls, instead of failing on every pass.
@@ -209,8 +215,11 @@ export async function summarizeConversation(
         { conversationId, foldedRows: batch.rowCount, maxChars: FOLD_RETRY_MAX_CHARS },
         'summary request too large; retrying with fewer messages',
       );
-      summary = await requestSummary(router, conversationId, previousSummary, batch.messages, locale);
+      summary = await requestSummary(router, conversationId, previousSummary, batch.messages, locale, signal);
     }
+  }
+  if (signal?.aborted) {
+    return 'aborted';
   }
   const lastFoldedId = batch.lastId;
 
@@ -297,6 +306,7 @@ async function requestSummary(
   previousSummary: string | null,
   messages: TranscriptMessage[],
   locale: string | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<string> {
   const result = await router.complete({
     purpose: 'summary',
@@ -306,6 +316,7 @@ async function requestSummary(
     logContext: { conversationId, job: 'summary' },
     // Summaries share the providers' request limits with chat turns and must not use them up.
     background: true,
+    signal,
   });
 
   const text = result.text.trim();

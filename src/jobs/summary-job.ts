@@ -23,14 +23,17 @@ export interface SummaryPassOptions {
   limit?: number;
   /** Called around each summary write, e.g. the engine's cache of prompt contexts. */
   guard?: SummaryWriteGuard;
+  /** Stops the pass: aborts the model request in progress and starts no further conversation. */
+  signal?: AbortSignal;
 }
 
 export interface SummaryPassResult {
   /**
    * `completed`, `disabled` (settings turn summaries off), `already_running` (another pass owns
-   * the database) or `rate_limited` (the pass stopped because every model was rate limited).
+   * the database), `rate_limited` (the pass stopped because every model was rate limited) or
+   * `aborted` (the pass stopped because `signal` aborted).
    */
-  status: 'completed' | 'disabled' | 'already_running' | 'rate_limited';
+  status: 'completed' | 'disabled' | 'already_running' | 'rate_limited' | 'aborted';
   /** Candidate conversations handled. */
   checked: number;
   updated: number;
@@ -48,9 +51,11 @@ const runningPasses = new WeakSet<Kysely<Database>>();
  * A failure on one conversation is logged with its id and counted in `failed`, and the pass
  * goes on. When every model was rate limited, the pass stops with status `rate_limited` and the
  * rest wait for the next pass. Each further request would fail the same way, and against a
- * provider's 429 it would prolong the limit that chat turns also wait on. A pass that starts
- * while another runs on the same `db` in this process returns at once with status
- * `already_running`.
+ * provider's 429 it would prolong the limit that chat turns also wait on. When `signal` aborts,
+ * the pass stops with status `aborted` and the rest wait for the next pass. The conversation in
+ * progress keeps its stored summary, because a summary and its `last_message_id` are written in
+ * one statement or not at all. A pass that starts while another runs on the same `db` in this
+ * process returns at once with status `already_running`.
  */
 export async function runSummaryPass(options: SummaryPassOptions): Promise<SummaryPassResult> {
   const { db, router, logger } = options;
@@ -76,7 +81,13 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
     let updated = 0;
     let failed = 0;
     let rateLimited = false;
-    for (const conversationId of conversationIds) {
+    let aborted = false;
+    for (const [index, conversationId] of conversationIds.entries()) {
+      if (options.signal?.aborted) {
+        aborted = true;
+        logAbort(logger, undefined, conversationIds.slice(index));
+        break;
+      }
       checked += 1;
       try {
         const outcome = await summarizeConversation({
@@ -86,11 +97,22 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
           conversationId,
           settings,
           guard: options.guard,
+          signal: options.signal,
         });
         if (outcome === 'updated') {
           updated += 1;
+        } else if (outcome === 'aborted') {
+          aborted = true;
+          logAbort(logger, conversationId, conversationIds.slice(index + 1));
+          break;
         }
       } catch (error) {
+        if (options.signal?.aborted) {
+          // A CompletionAbortedError from the router, or a database error once the bot closed it.
+          aborted = true;
+          logAbort(logger, conversationId, conversationIds.slice(index + 1), error);
+          break;
+        }
         failed += 1;
         logger.error({ err: error, conversationId }, 'conversation summary failed');
         if (isRateLimited(error)) {
@@ -101,8 +123,14 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
       }
     }
 
+    let status: SummaryPassResult['status'] = 'completed';
+    if (aborted) {
+      status = 'aborted';
+    } else if (rateLimited) {
+      status = 'rate_limited';
+    }
     const result: SummaryPassResult = {
-      status: rateLimited ? 'rate_limited' : 'completed',
+      status,
       checked,
       updated,
       failed,
@@ -112,6 +140,22 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
   } finally {
     runningPasses.delete(db);
   }
+}
+
+/**
+ * Logs an aborted pass with the conversation it interrupted (undefined when it stopped between
+ * two) and the due conversations it did not reach.
+ */
+function logAbort(
+  logger: pino.Logger,
+  conversationId: string | undefined,
+  remainingConversationIds: string[],
+  error?: unknown,
+): void {
+  logger.warn(
+    { conversationId, remainingConversationIds, ...(error === undefined ? {} : { err: error }) },
+    'summary pass aborted',
+  );
 }
 
 /** True when every model tried was rate limited, by the provider (429) or by `api_configs.rate_limit`. */

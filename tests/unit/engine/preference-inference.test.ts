@@ -52,6 +52,15 @@ describe('inferPreferences', () => {
     expect(requests[0]?.messages[1]).toEqual({ role: 'user', content: 'Bana Ayşe de, kısa cevap ver.' });
   });
 
+  it('marks its request as background work', async () => {
+    const { router, requests } = recordingRouter('{"preferences": []}');
+
+    await inferPreferences({ db: temp.db, router, logger, userId, userText: 'keep it short', locale: 'en' });
+
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.background).toBe(true);
+  });
+
   it('ignores an answer that is not JSON', async () => {
     const { router } = recordingRouter('Sure! The user likes short answers.');
 

@@ -15,6 +15,7 @@ interface LogLine {
   job?: string;
   result?: unknown;
   err?: { message: string };
+  runningJobs?: string[];
 }
 
 /** Creates a pino logger that keeps parsed lines and lets a test wait for a given message. */
@@ -151,6 +152,63 @@ describe('startScheduledJobs', () => {
     expect(runs).toBe(1);
   });
 
+  it('stop aborts a running job', async () => {
+    const { logger, waitFor } = createCapturingLogger();
+    let seen: AbortSignal | undefined;
+
+    handle = startScheduledJobs({
+      cronExpression: EVERY_SECOND,
+      tasks: [
+        {
+          name: 'cancellable',
+          run: (signal) => {
+            seen = signal;
+            return new Promise<string>((resolve) => {
+              signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+            });
+          },
+        },
+      ],
+      logger,
+    });
+    await waitFor('scheduled job started');
+    await handle.stop();
+
+    expect(seen?.aborted).toBe(true);
+    const finished = await waitFor('scheduled job finished');
+    expect(finished.result).toBe('aborted');
+  });
+
+  it('stop gives up after the grace period', async () => {
+    const { logger, lines, waitFor } = createCapturingLogger();
+    let release: () => void = () => undefined;
+    let runFinished = false;
+
+    handle = startScheduledJobs({
+      cronExpression: EVERY_SECOND,
+      tasks: [
+        {
+          name: 'stuck',
+          // Ignores its signal, as a run blocked on a call without one would.
+          run: async () => {
+            await new Promise<void>((resolve) => {
+              release = resolve;
+            });
+            runFinished = true;
+          },
+        },
+      ],
+      logger,
+    });
+    await waitFor('scheduled job started');
+    await handle.stop(50);
+
+    expect(runFinished).toBe(false);
+    const warning = lines.find((line) => line.msg === 'scheduled jobs stopped; aborted runs did not finish within the grace period');
+    expect(warning).toMatchObject({ level: 40, runningJobs: ['stuck'] });
+    release();
+  });
+
   it('logs skipped ticks at debug', async () => {
     const { logger, lines, waitFor } = createCapturingLogger();
     let release: () => void = () => undefined;
@@ -220,7 +278,7 @@ describe('sweepExpiredRows', () => {
       .execute();
 
     const job = sweepExpiredRows(db, () => now);
-    const result = await job.run();
+    const result = await job.run(new AbortController().signal);
 
     expect(result).toEqual({ deletedSessions: 1, deletedAnswerCacheRows: 1, deletedPlatformUpdates: 0 });
     const sessions = await db.selectFrom('sessions').select('id').execute();
@@ -256,7 +314,7 @@ describe('sweepExpiredRows', () => {
       ])
       .execute();
 
-    const result = await sweepExpiredRows(db, () => now).run();
+    const result = await sweepExpiredRows(db, () => now).run(new AbortController().signal);
 
     expect(result).toEqual({ deletedSessions: 0, deletedAnswerCacheRows: 0, deletedPlatformUpdates: 2 });
     const kept = await db.selectFrom('platform_updates').select('update_key').orderBy('id').execute();

@@ -172,6 +172,32 @@ describe('summarizeConversation', () => {
     expect(request?.background).toBe(true);
   });
 
+  it('writes nothing once aborted', async () => {
+    await addMessages(12);
+    await summarize(new RecordingRouter(() => 'first summary'));
+    await addMessages(10);
+    const before = await readSummary();
+    const controller = new AbortController();
+    // The model returns its summary after the signal aborted.
+    const router = new RecordingRouter(() => {
+      controller.abort();
+      return 'late summary';
+    });
+
+    const outcome = await summarizeConversation({
+      db,
+      router,
+      logger,
+      conversationId: CONVERSATION_ID,
+      settings: SETTINGS,
+      signal: controller.signal,
+    });
+
+    expect(outcome).toBe('aborted');
+    expect(router.requests[0]?.signal).toBe(controller.signal);
+    expect(await readSummary()).toEqual(before);
+  });
+
   it('skips with fewer than step new messages', async () => {
     await addMessages(12);
     const router = new RecordingRouter(() => 'first summary');

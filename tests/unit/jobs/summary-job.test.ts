@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/schema.js';
 import { loadPromptHistory, loadSummarySettings } from '../../../src/engine/history.js';
 import { runSummaryPass } from '../../../src/jobs/summary-job.js';
-import { AllModelsFailedError } from '../../../src/router/errors.js';
+import { AllModelsFailedError, CompletionAbortedError } from '../../../src/router/errors.js';
 import type { AttemptRecord } from '../../../src/router/types.js';
 import { FIXTURE_TIME, insertConversation, insertMessage, insertUser } from '../../support/db-fixtures.js';
 import { RecordingRouter } from '../../support/recording-router.js';
@@ -158,6 +158,39 @@ describe('runSummaryPass', () => {
 
     expect(result).toEqual({ status: 'completed', checked: 2, updated: 0, failed: 2 });
     expect(router.requests).toHaveLength(2);
+  });
+
+  it('stops when the signal aborts', async () => {
+    await createConversation('first');
+    await createConversation('second');
+    await addTurns('first', 6);
+    await addTurns('second', 6);
+    const controller = new AbortController();
+    // As the real router does: the signal aborts during the request, which then rejects.
+    const router = new RecordingRouter(() => {
+      controller.abort();
+      throw new CompletionAbortedError([]);
+    });
+
+    const result = await runSummaryPass({ db, router, logger, signal: controller.signal });
+
+    expect(result).toEqual({ status: 'aborted', checked: 1, updated: 0, failed: 0 });
+    expect(router.requests).toHaveLength(1);
+    expect(router.requests[0]?.signal).toBe(controller.signal);
+    expect(await readSummaryText('first')).toBeUndefined();
+    expect(await readSummaryText('second')).toBeUndefined();
+  });
+
+  it('sends nothing when already aborted', async () => {
+    await createConversation('due');
+    await addTurns('due', 6);
+    const router = new RecordingRouter(() => 'summary');
+
+    const result = await runSummaryPass({ db, router, logger, signal: AbortSignal.abort() });
+
+    expect(result).toEqual({ status: 'aborted', checked: 0, updated: 0, failed: 0 });
+    expect(router.requests).toHaveLength(0);
+    expect(await readSummaryText('due')).toBeUndefined();
   });
 
   it('keeps the previous summary on failure', async () => {
