@@ -23,6 +23,8 @@ export interface CacheKeyParts {
   selectedModel: string;
   persona: string;
   presetId: number | null;
+  /** The UTC date (`YYYY-MM-DD`) that the system prompt states, so an answer is reused only on the day it was given. */
+  date: string;
   /**
    * The user's stored preferences. They shape the system prompt (tone, length, the name to
    * use), so an answer given under other preferences is not reused.
@@ -51,6 +53,7 @@ export function answerCacheKey(parts: CacheKeyParts): string {
     parts.persona,
     parts.presetId,
     parts.locale,
+    parts.date,
     ...(preferences.length > 0 ? [preferences] : []),
   ]);
   return createHash('sha256').update(material).digest('hex');
@@ -61,27 +64,47 @@ export interface CachedAnswer {
   engine: string;
 }
 
+/**
+ * Returns the user's unexpired answer for `cacheKey` when an engine in `usableEngines` produced
+ * it, so an answer from the local model is not served to a user who has lost local access.
+ */
 export async function lookupAnswer(
   db: Kysely<Database>,
   userId: number,
   cacheKey: string,
+  usableEngines: readonly Engine[],
   now = new Date(),
 ): Promise<CachedAnswer | undefined> {
+  if (usableEngines.length === 0) return undefined;
   return db
     .selectFrom('answer_cache')
     .select(['answer', 'engine'])
     .where('user_id', '=', userId)
     .where('cache_key', '=', cacheKey)
+    .where('engine', 'in', usableEngines)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowIso(now))]))
     .executeTakeFirst();
 }
 
-export async function storeAnswer(
-  db: Kysely<Database>,
-  entry: { userId: number; cacheKey: string; question: string; answer: string; engine: Engine; ttlHours: number },
-  now = new Date(),
-): Promise<void> {
-  const expiresAt = entry.ttlHours > 0 ? nowIso(new Date(now.getTime() + entry.ttlHours * 3_600_000)) : null;
+export interface AnswerEntry {
+  userId: number;
+  cacheKey: string;
+  question: string;
+  answer: string;
+  engine: Engine;
+  /** Hours the answer stays valid, or 0 for no limit. */
+  ttlHours: number;
+  /**
+   * The end of the UTC day that `CacheKeyParts.date` names. No lookup finds the row after it,
+   * so the row expires then at the latest and the sweep of expired rows deletes it.
+   */
+  validUntil?: Date;
+}
+
+export async function storeAnswer(db: Kysely<Database>, entry: AnswerEntry, now = new Date()): Promise<void> {
+  const ttlEnd = entry.ttlHours > 0 ? now.getTime() + entry.ttlHours * 3_600_000 : Number.POSITIVE_INFINITY;
+  const end = Math.min(ttlEnd, entry.validUntil?.getTime() ?? Number.POSITIVE_INFINITY);
+  const expiresAt = Number.isFinite(end) ? nowIso(new Date(end)) : null;
   await db
     .insertInto('answer_cache')
     .values({

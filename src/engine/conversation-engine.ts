@@ -21,7 +21,7 @@ import {
 } from './conversations.js';
 import { ContextCache } from './context-cache.js';
 import { loadPromptHistory, type PromptHistory } from './history.js';
-import { enforceIdentity, guardStreamedText } from './identity-guard.js';
+import { enforceIdentity, StreamedIdentityGuard } from './identity-guard.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { effectiveLimits, routerAccessFor, type Limits } from './permissions.js';
 import { inferPreferences } from './preference-inference.js';
@@ -210,7 +210,7 @@ export class ConversationEngine {
       replyMessageId: reply.id,
       conversationId: conversation.id,
       cached: false,
-      notices: reply.finishReason === 'length' ? [texts.t(locale, 'notice.cut_off')] : [],
+      notices: isCutOff(reply.finishReason) ? [texts.t(locale, 'notice.cut_off')] : [],
     };
   }
 
@@ -265,6 +265,8 @@ export class ConversationEngine {
     const persona = personaFor(user, configRows);
     const preset = conversation.preset_id === null ? null : await this.#preset(conversation.preset_id);
     const isFirstTurn = !(found?.hasMessages ?? false);
+    // The system prompt states this date, so the cache key carries it too.
+    const promptDate = utcDate(this.#now());
     const cacheKey = isFirstTurn
       ? answerCacheKey({
           question: text,
@@ -273,6 +275,7 @@ export class ConversationEngine {
           persona: persona.name,
           presetId: preset?.id ?? null,
           preferences,
+          date: promptDate,
         })
       : null;
 
@@ -290,7 +293,7 @@ export class ConversationEngine {
     const logIds = { userId: user.id, conversationId: conversation.id, messageId: userMessageId };
 
     if (cacheKey) {
-      const cached = await lookupAnswer(db, user.id, cacheKey, this.#now());
+      const cached = await lookupAnswer(db, user.id, cacheKey, usableEngines, this.#now());
       if (cached) {
         const usageDate = utcDate(this.#now());
         const replyMessageId = await db.transaction().execute(async (trx) => {
@@ -315,11 +318,12 @@ export class ConversationEngine {
     // With `forbid_provider_mention` on, streamed drafts pass the same guard as the stored reply.
     const identityFacts =
       identity?.forbid_provider_mention === 1 ? { displayName: identity.display_name, developerName: identity.developer_name } : undefined;
+    const streamGuard = identityFacts ? new StreamedIdentityGuard(identityFacts, locale) : undefined;
     // The text the user has seen so far, kept so a reply cut mid-stream is stored as shown.
     let streamedText = '';
     const streamOptions: TurnOptions = {
       onText: (textSoFar) => {
-        const visibleText = identityFacts ? guardStreamedText(textSoFar, identityFacts, locale) : textSoFar;
+        const visibleText = streamGuard ? streamGuard.guard(textSoFar) : textSoFar;
         // The guard returns '' while it holds back the only sentence so far, and the last draft then stays.
         if (visibleText === '') return;
         streamedText = visibleText;
@@ -338,6 +342,7 @@ export class ConversationEngine {
         preferences,
         conversationId: conversation.id,
         locale,
+        date: promptDate,
         blockedEngines,
         options: streamOptions,
         logIds,
@@ -385,7 +390,7 @@ export class ConversationEngine {
       if (streamedText.trimEnd() !== answer) options.onText?.(answer);
     }
 
-    const cutOff = result.finishReason === 'length';
+    const cutOff = isCutOff(result.finishReason);
     // The reply, its usage count and its cache entry are written together, in one commit.
     const usageDate = utcDate(this.#now());
     const replyMessageId = await db.transaction().execute(async (trx) => {
@@ -409,7 +414,9 @@ export class ConversationEngine {
       await countAnsweredChat(trx, user.id, result.engine, usageDate);
       if (cacheKey && !cutOff) {
         const ttlHours = settings.number('cache.ttl_hours', 24);
-        await storeAnswer(trx, { userId: user.id, cacheKey, question: text, answer, engine: result.engine, ttlHours }, this.#now());
+        // The next UTC midnight, after which the key's date no longer matches any turn.
+        const validUntil = new Date(Date.parse(`${promptDate}T00:00:00.000Z`) + 86_400_000);
+        await storeAnswer(trx, { userId: user.id, cacheKey, question: text, answer, engine: result.engine, ttlHours, validUntil }, this.#now());
       }
       return id;
     });
@@ -448,6 +455,8 @@ export class ConversationEngine {
     preferences: PreferenceEntry[];
     conversationId: string;
     locale: Locale;
+    /** UTC date for the system prompt, the one in the turn's cache key. */
+    date: string;
     blockedEngines: Engine[];
     options: TurnOptions;
     logIds: Record<string, unknown>;
@@ -465,7 +474,7 @@ export class ConversationEngine {
         preferences: input.preferences,
         userName: input.user.display_name,
         locale: input.locale,
-        date: utcDate(this.#now()),
+        date: input.date,
         summary: history.summary,
         history: history.messages,
       });
@@ -526,6 +535,15 @@ function personaFor(user: UserRow, rows: ConfigRows): PersonaRow {
   if (chosen && (chosen.requires_uncensored === 0 || routerAccessFor(user).canUseLocal)) return chosen;
   // The rows come ordered default first, then by sort order.
   return rows.personas.find((persona) => persona.requires_uncensored === 0) ?? DEFAULT_PERSONA;
+}
+
+/**
+ * Returns true for a completion the provider stopped before it was whole: at the length limit
+ * (`length`), or because its content filter flagged the text (`content_filter`). Such a reply is
+ * stored with a notice and never cached.
+ */
+function isCutOff(finishReason: unknown): boolean {
+  return finishReason === 'length' || finishReason === 'content_filter';
 }
 
 function chatKey(platform: Platform, chatId: string): string {

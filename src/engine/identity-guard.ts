@@ -124,7 +124,26 @@ interface Segment {
   text: string;
   /** `text` with inline code replaced by CODE_MARK, or undefined for a fenced code block. */
   masked?: string;
+  /** The backtick or tilde run that opened a fenced code block. */
+  fence?: string;
+  /** The runs of backticks in prose, in order. */
+  codeRuns?: CodeRun[];
 }
+
+/** A run of backticks in prose and what `proseSegment` made of it. */
+interface CodeRun {
+  start: number;
+  /** Offset where the masked code ends, or undefined when the run stays plain text. */
+  end?: number;
+}
+
+/**
+ * Starting position of `splitFencedBlocks`: a line start, a place inside a prose line that began
+ * in earlier text, or a line start inside a fenced block that `fence` opened in earlier text.
+ */
+type ScanStart = { kind: 'line-start' } | { kind: 'mid-line' } | { kind: 'fence'; fence: string };
+
+const LINE_START: ScanStart = { kind: 'line-start' };
 
 /** Reply piece after the guard: a sentence, a run of marks or breaks, or a fenced block. */
 interface GuardedPiece {
@@ -157,10 +176,19 @@ function lineEnd(text: string, start: number): number {
  * with another backtick after the run opens no block (CommonMark 0.30), so "```js``` text"
  * stays prose and its code span is masked as inline code.
  */
-function splitFencedBlocks(text: string): Segment[] {
+function splitFencedBlocks(text: string, start: ScanStart = LINE_START): Segment[] {
   const segments: Segment[] = [];
   let proseStart = 0;
   let position = 0;
+  if (start.kind === 'fence') {
+    const blockEnd = fencedBlockEnd(text, 0, start.fence);
+    if (blockEnd > 0) segments.push({ text: text.slice(0, blockEnd), fence: start.fence });
+    proseStart = blockEnd;
+    position = blockEnd;
+  } else if (start.kind === 'mid-line') {
+    // The first line began in earlier text with a character other than a space or tab, so it cannot open a fence.
+    position = lineEnd(text, 0);
+  }
   while (position < text.length) {
     const end = lineEnd(text, position);
     const line = text.slice(position, end);
@@ -171,21 +199,26 @@ function splitFencedBlocks(text: string): Segment[] {
       continue;
     }
 
-    const closing = new RegExp(`^[ \\t]*${fence[0]}{${fence.length},}[ \\t]*\\r?\\n?$`, 'u');
-    let blockEnd = text.length;
-    for (let next = end; next < text.length; next = lineEnd(text, next)) {
-      if (closing.test(text.slice(next, lineEnd(text, next)))) {
-        blockEnd = lineEnd(text, next);
-        break;
-      }
-    }
+    const blockEnd = fencedBlockEnd(text, end, fence);
     if (position > proseStart) segments.push(proseSegment(text.slice(proseStart, position)));
-    segments.push({ text: text.slice(position, blockEnd) });
+    segments.push({ text: text.slice(position, blockEnd), fence });
     proseStart = blockEnd;
     position = blockEnd;
   }
   if (proseStart < text.length) segments.push(proseSegment(text.slice(proseStart)));
   return segments;
+}
+
+/**
+ * Returns the offset after the line that closes a block opened by `fence`, searching the lines
+ * from `from`, or the text's length when no line closes it.
+ */
+function fencedBlockEnd(text: string, from: number, fence: string): number {
+  const closing = new RegExp(`^[ \\t]*${fence[0]}{${fence.length},}[ \\t]*\\r?\\n?$`, 'u');
+  for (let next = from; next < text.length; next = lineEnd(text, next)) {
+    if (closing.test(text.slice(next, lineEnd(text, next)))) return lineEnd(text, next);
+  }
+  return text.length;
 }
 
 /**
@@ -196,6 +229,7 @@ function splitFencedBlocks(text: string): Segment[] {
 function proseSegment(prose: string): Segment {
   let masked = '';
   let copied = 0;
+  const codeRuns: CodeRun[] = [];
   const runs = /`+/gu;
   for (let open = runs.exec(prose); open !== null; open = runs.exec(prose)) {
     const run = open[0];
@@ -205,6 +239,7 @@ function proseSegment(prose: string): Segment {
     let end: number | undefined;
     if (close && !/\n[ \t]*\n/u.test(prose.slice(open.index, close.index))) end = close.index + run.length;
     else if (run.length >= 3) end = prose.length;
+    codeRuns.push({ start: open.index, end });
     if (end === undefined) continue;
 
     // Without the u flag, [^\n] matches one UTF-16 unit, so the masked text keeps its length.
@@ -212,7 +247,7 @@ function proseSegment(prose: string): Segment {
     copied = end;
     runs.lastIndex = end;
   }
-  return { text: prose, masked: masked + prose.slice(copied) };
+  return { text: prose, masked: masked + prose.slice(copied), codeRuns };
 }
 
 export interface IdentityFacts {
@@ -256,24 +291,24 @@ function isIdentityClaim(masked: string): boolean {
  * would drop the code. "I am `ChatGPT`, made by OpenAI." passes unchanged.
  */
 function guardPieces(text: string, identity: IdentityFacts, locale: Locale): GuardedPiece[] {
+  return splitFencedBlocks(text).flatMap((segment) => guardSegment(segment, identity, locale));
+}
+
+/** Guards one segment: a fenced block becomes one piece, and prose one piece per sentence. */
+function guardSegment(segment: Segment, identity: IdentityFacts, locale: Locale): GuardedPiece[] {
+  if (segment.masked === undefined) return [{ output: segment.text, rewritten: false }];
+
   const pieces: GuardedPiece[] = [];
-  for (const segment of splitFencedBlocks(text)) {
-    if (segment.masked === undefined) {
-      pieces.push({ output: segment.text, rewritten: false });
+  let offset = 0;
+  for (const masked of splitSentences(segment.masked)) {
+    const original = segment.text.slice(offset, offset + masked.length);
+    offset += masked.length;
+    if (masked.includes(CODE_MARK) || !isIdentityClaim(masked)) {
+      pieces.push({ output: original, masked, rewritten: false });
       continue;
     }
-
-    let offset = 0;
-    for (const masked of splitSentences(segment.masked)) {
-      const original = segment.text.slice(offset, offset + masked.length);
-      offset += masked.length;
-      if (masked.includes(CODE_MARK) || !isIdentityClaim(masked)) {
-        pieces.push({ output: original, masked, rewritten: false });
-        continue;
-      }
-      const trailing = masked.match(/\s*$/u)?.[0] ?? '';
-      pieces.push({ output: identitySentence(identity, sentenceLocale(masked, locale)) + trailing, masked, rewritten: true });
-    }
+    const trailing = masked.match(/\s*$/u)?.[0] ?? '';
+    pieces.push({ output: identitySentence(identity, sentenceLocale(masked, locale)) + trailing, masked, rewritten: true });
   }
   return pieces;
 }
@@ -315,4 +350,172 @@ export function guardStreamedText(textSoFar: string, identity: IdentityFacts, lo
 function isHeldBack(masked: string): boolean {
   if (/(?:[.!?…]|\n)\s*$/u.test(masked) || masked.includes(CODE_MARK)) return false;
   return CLAIM_OPENING.test(masked) || PROVIDER.test(masked);
+}
+
+const MID_LINE: ScanStart = { kind: 'mid-line' };
+
+/** A point in streamed text after which appended text cannot change the guard's output before it. */
+interface SettledPoint {
+  /** Offset of the point in the text read by this call. */
+  length: number;
+  /** Guard output for the text before the point. */
+  output: string;
+  /** Starting position for the text after the point. */
+  next: ScanStart;
+}
+
+/**
+ * Guards a reply while it streams, one instance per reply. `guard` returns what
+ * `guardStreamedText` returns for the same text, but its matchers read each part of the reply
+ * about once instead of once per chunk. Only a memory comparison with the previous text still
+ * reads the whole text on each call.
+ *
+ * After each call the guard keeps the output for the text up to the last point that appended
+ * text can no longer change. Such a point is the end of a prose sentence before which every
+ * backtick run has settled, a line start inside a fenced block, or a block boundary. The next call
+ * reads only the text after that point. A text that does not extend the one of the last call, as when the
+ * router starts another model, is read from its start.
+ *
+ * NOTE: prose without such a point (a line with no sentence stop, or text after an unclosed
+ * backtick up to the next blank line) is read again on each call, as `guardStreamedText` does.
+ */
+export class StreamedIdentityGuard {
+  readonly #identity: IdentityFacts;
+  readonly #locale: Locale;
+  /** The text of the last call. */
+  #previousText = '';
+  /** Length of the text before the kept point, its guard output, and the starting position after it. */
+  #settledLength = 0;
+  #settledOutput = '';
+  #next: ScanStart = LINE_START;
+  #scannedCharacters = 0;
+
+  constructor(identity: IdentityFacts, locale: Locale) {
+    this.#identity = identity;
+    this.#locale = locale;
+  }
+
+  /** Characters passed to the fence, code span and sentence matchers, summed over all calls. */
+  get scannedCharacters(): number {
+    return this.#scannedCharacters;
+  }
+
+  /** Returns the part of the reply so far that may be shown, as `guardStreamedText` does. */
+  guard(textSoFar: string): string {
+    // The kept point depends on every character of the last text. Comparing a slice with `===`
+    // reads both as memory, which V8 does many times faster than `startsWith`.
+    if (textSoFar.slice(0, this.#previousText.length) !== this.#previousText) {
+      this.#settledLength = 0;
+      this.#settledOutput = '';
+      this.#next = LINE_START;
+    }
+    this.#previousText = textSoFar;
+    const rest = textSoFar.slice(this.#settledLength);
+    this.#scannedCharacters += rest.length;
+
+    const pieces: GuardedPiece[] = [];
+    let settled: SettledPoint | undefined;
+    let output = '';
+    let offset = 0;
+    let previous: Segment | undefined;
+    for (const segment of splitFencedBlocks(rest, this.#next)) {
+      if (previous !== undefined && isSettledBoundary(previous, segment)) settled = { length: offset, output, next: LINE_START };
+      const segmentPieces = guardSegment(segment, this.#identity, this.#locale);
+      const inner =
+        segment.masked === undefined
+          ? fencedSettledPoint(segment)
+          : proseSettledPoint(segment, segmentPieces, previous === undefined ? this.#next : LINE_START);
+      if (inner !== undefined) settled = { length: offset + inner.length, output: output + inner.output, next: inner.next };
+
+      for (const piece of segmentPieces) {
+        pieces.push(piece);
+        output += piece.output;
+      }
+      offset += segment.text.length;
+      previous = segment;
+    }
+
+    const lastSentence = pieces.at(-1)?.masked;
+    if (lastSentence !== undefined && isHeldBack(lastSentence)) pieces.pop();
+    const visible = this.#settledOutput + pieces.map((piece) => piece.output).join('');
+
+    if (settled !== undefined) {
+      this.#settledLength += settled.length;
+      this.#settledOutput += settled.output;
+      this.#next = settled.next;
+    }
+    return visible;
+  }
+}
+
+/**
+ * Returns true when the boundary between two segments stays where it is whatever text follows:
+ * after a closed fenced block, or before a fenced block whose opening line is complete.
+ */
+function isSettledBoundary(previous: Segment, segment: Segment): boolean {
+  if (previous.masked === undefined) return true;
+  return segment.masked === undefined && segment.text.includes('\n');
+}
+
+/**
+ * Returns the start of a fenced block's last line when that is not its opening line, so the
+ * next call goes on reading the block there and looks for its closing line from that line.
+ */
+function fencedSettledPoint(segment: Segment): SettledPoint | undefined {
+  const lineStart = segment.text.lastIndexOf('\n', segment.text.length - 2) + 1;
+  if (segment.fence === undefined || lineStart === 0 || lineStart >= segment.text.length) return undefined;
+  return { length: lineStart, output: segment.text.slice(0, lineStart), next: { kind: 'fence', fence: segment.fence } };
+}
+
+/**
+ * Returns the end of the last sentence before the segment's last one that appended text can no
+ * longer change. The sentence splitter ends a sentence at a character after it, so a sentence
+ * that another one follows keeps its end, which is white space. That end also needs:
+ * - every backtick run before it settled: closed, or plain text with a paragraph break after
+ *   it, because a code span never crosses a paragraph break;
+ * - a line start, or a character other than a space or tab earlier on its line, so that
+ *   appended text cannot turn the line into a fence.
+ */
+function proseSettledPoint(segment: Segment, pieces: readonly GuardedPiece[], start: ScanStart): SettledPoint | undefined {
+  const { text, codeRuns = [] } = segment;
+  const paragraphBreak = /\n[ \t]*\n/gu;
+  let nextBreak: RegExpExecArray | null | undefined;
+  /** The offset from which every backtick run seen so far has settled. */
+  let codeSettledAt = 0;
+  let runIndex = 0;
+  /** True when the current line has a character other than a space or tab before the offset. */
+  let lineHasText = start.kind === 'mid-line';
+  let settled: SettledPoint | undefined;
+  let output = '';
+  let offset = 0;
+
+  for (const [index, piece] of pieces.entries()) {
+    const length = piece.masked?.length ?? 0;
+    const original = text.slice(offset, offset + length);
+    offset += length;
+    output += piece.output;
+
+    const newline = original.lastIndexOf('\n');
+    const lineTail = original.slice(newline + 1);
+    if (newline !== -1) lineHasText = false;
+    if (/[^ \t]/u.test(lineTail)) lineHasText = true;
+
+    for (let run = codeRuns[runIndex]; run !== undefined && run.start < offset; run = codeRuns[++runIndex]) {
+      let runSettledAt = run.end;
+      if (runSettledAt === undefined) {
+        // A plain run can still be closed by text appended before the next paragraph break.
+        if (nextBreak === undefined || (nextBreak !== null && nextBreak.index < run.start)) {
+          paragraphBreak.lastIndex = run.start;
+          nextBreak = paragraphBreak.exec(text);
+        }
+        runSettledAt = nextBreak === null ? Number.POSITIVE_INFINITY : nextBreak.index + nextBreak[0].length;
+      }
+      codeSettledAt = Math.max(codeSettledAt, runSettledAt);
+    }
+
+    const atLineStart = lineTail === '';
+    if (index === pieces.length - 1 || codeSettledAt > offset || (!atLineStart && !lineHasText)) continue;
+    settled = { length: offset, output, next: atLineStart ? LINE_START : MID_LINE };
+  }
+  return settled;
 }

@@ -8,6 +8,7 @@ import type { TempDatabase } from '../../support/temp-db.js';
 
 const NOW = new Date('2026-12-04T19:37:03.000Z');
 const HOUR = 3_600_000;
+const BOTH_ENGINES = ['cloud', 'local'] as const;
 
 describe('normalizeQuestion', () => {
   it('folds full-width characters with NFKC', () => {
@@ -54,6 +55,7 @@ describe('answerCacheKey', () => {
     selectedModel: 'auto',
     persona: 'standard',
     presetId: null,
+    date: '2026-12-04',
   };
 
   it('is a SHA-256 hex digest', () => {
@@ -92,6 +94,10 @@ describe('answerCacheKey', () => {
 
   it('differs by locale', () => {
     expect(answerCacheKey({ ...parts, locale: 'tr' })).not.toBe(answerCacheKey(parts));
+  });
+
+  it('differs by date', () => {
+    expect(answerCacheKey({ ...parts, date: '2026-12-05' })).not.toBe(answerCacheKey(parts));
   });
 
   it('differs by preferences', () => {
@@ -145,7 +151,7 @@ describe('answer cache storage', () => {
   it('finds a stored answer', async () => {
     await storeAnswer(temp.db, entry(), NOW);
 
-    expect(await lookupAnswer(temp.db, userId, 'key-1', NOW)).toEqual({ answer: '4', engine: 'cloud' });
+    expect(await lookupAnswer(temp.db, userId, 'key-1', BOTH_ENGINES, NOW)).toEqual({ answer: '4', engine: 'cloud' });
   });
 
   it('sets expires_at from the TTL', async () => {
@@ -160,8 +166,8 @@ describe('answer cache storage', () => {
   it('misses after expiry', async () => {
     await storeAnswer(temp.db, entry({ ttlHours: 2 }), NOW);
 
-    expect(await lookupAnswer(temp.db, userId, 'key-1', new Date(NOW.getTime() + 2 * HOUR - 1))).toBeDefined();
-    expect(await lookupAnswer(temp.db, userId, 'key-1', new Date(NOW.getTime() + 2 * HOUR))).toBeUndefined();
+    expect(await lookupAnswer(temp.db, userId, 'key-1', BOTH_ENGINES, new Date(NOW.getTime() + 2 * HOUR - 1))).toBeDefined();
+    expect(await lookupAnswer(temp.db, userId, 'key-1', BOTH_ENGINES, new Date(NOW.getTime() + 2 * HOUR))).toBeUndefined();
   });
 
   it('never expires with TTL 0', async () => {
@@ -170,19 +176,43 @@ describe('answer cache storage', () => {
     const row = await temp.db.selectFrom('answer_cache').select('expires_at').executeTakeFirstOrThrow();
 
     expect(row.expires_at).toBeNull();
-    expect(await lookupAnswer(temp.db, userId, 'key-1', new Date(NOW.getTime() + 1000 * HOUR))).toBeDefined();
+    expect(await lookupAnswer(temp.db, userId, 'key-1', BOTH_ENGINES, new Date(NOW.getTime() + 1000 * HOUR))).toBeDefined();
+  });
+
+  it('expires at validUntil before the TTL ends', async () => {
+    await storeAnswer(temp.db, entry({ ttlHours: 24, validUntil: new Date('2026-12-05T00:00:00.000Z') }), NOW);
+
+    const row = await temp.db.selectFrom('answer_cache').select('expires_at').executeTakeFirstOrThrow();
+
+    expect(row.expires_at).toBe('2026-12-05T00:00:00.000Z');
+  });
+
+  it('expires at validUntil with TTL 0', async () => {
+    await storeAnswer(temp.db, entry({ ttlHours: 0, validUntil: new Date('2026-12-05T00:00:00.000Z') }), NOW);
+
+    const row = await temp.db.selectFrom('answer_cache').select('expires_at').executeTakeFirstOrThrow();
+
+    expect(row.expires_at).toBe('2026-12-05T00:00:00.000Z');
+  });
+
+  it('expires at the TTL before validUntil', async () => {
+    await storeAnswer(temp.db, entry({ ttlHours: 2, validUntil: new Date('2026-12-05T00:00:00.000Z') }), NOW);
+
+    const row = await temp.db.selectFrom('answer_cache').select('expires_at').executeTakeFirstOrThrow();
+
+    expect(row.expires_at).toBe('2026-12-04T21:37:03.000Z');
   });
 
   it('keeps answers per user', async () => {
     await storeAnswer(temp.db, entry(), NOW);
 
-    expect(await lookupAnswer(temp.db, otherUserId, 'key-1', NOW)).toBeUndefined();
+    expect(await lookupAnswer(temp.db, otherUserId, 'key-1', BOTH_ENGINES, NOW)).toBeUndefined();
   });
 
   it('misses another key', async () => {
     await storeAnswer(temp.db, entry(), NOW);
 
-    expect(await lookupAnswer(temp.db, userId, 'key-2', NOW)).toBeUndefined();
+    expect(await lookupAnswer(temp.db, userId, 'key-2', BOTH_ENGINES, NOW)).toBeUndefined();
   });
 
   it('upserts on the same key', async () => {
@@ -196,14 +226,22 @@ describe('answer cache storage', () => {
     expect(rows[0]?.answer).toBe('four');
     expect(rows[0]?.engine).toBe('local');
     expect(rows[0]?.expires_at).toBe('2026-12-04T23:37:03.000Z');
-    expect(await lookupAnswer(temp.db, userId, 'key-1', later)).toEqual({ answer: 'four', engine: 'local' });
+    expect(await lookupAnswer(temp.db, userId, 'key-1', BOTH_ENGINES, later)).toEqual({ answer: 'four', engine: 'local' });
+  });
+
+  it('misses an answer of an engine the user may not use', async () => {
+    await storeAnswer(temp.db, entry({ engine: 'local' }), NOW);
+
+    expect(await lookupAnswer(temp.db, userId, 'key-1', ['cloud'], NOW)).toBeUndefined();
+    expect(await lookupAnswer(temp.db, userId, 'key-1', [], NOW)).toBeUndefined();
+    expect(await lookupAnswer(temp.db, userId, 'key-1', ['local'], NOW)).toEqual({ answer: '4', engine: 'local' });
   });
 
   it('stores the same key for two users', async () => {
     await storeAnswer(temp.db, entry(), NOW);
     await storeAnswer(temp.db, entry({ userId: otherUserId, answer: 'other' }), NOW);
 
-    expect(await lookupAnswer(temp.db, userId, 'key-1', NOW)).toEqual({ answer: '4', engine: 'cloud' });
-    expect(await lookupAnswer(temp.db, otherUserId, 'key-1', NOW)).toEqual({ answer: 'other', engine: 'cloud' });
+    expect(await lookupAnswer(temp.db, userId, 'key-1', BOTH_ENGINES, NOW)).toEqual({ answer: '4', engine: 'cloud' });
+    expect(await lookupAnswer(temp.db, otherUserId, 'key-1', BOTH_ENGINES, NOW)).toEqual({ answer: 'other', engine: 'cloud' });
   });
 });
