@@ -48,7 +48,7 @@ const ALLOWED_LINK_SCHEMES = new Set(['http:', 'https:', 'tg:', 'mailto:']);
 const LANGUAGE_NAME = /^[\w#+.-]{1,32}$/;
 const HORIZONTAL_RULE = '──────────';
 const LINE_BREAK_TAG = /^<br\s*\/?>$/i;
-const LINE_BREAK_TAGS_ONLY = /^(?:\s*<br\s*\/?>)+\s*$/i;
+const LEADING_LINE_BREAK_LINES = /^(?:[ \t]*(?:<br\s*\/?>[ \t]*)+(?:\n|$))+/i;
 const CHARACTER_REFERENCE = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/g;
 const NAMED_CHARACTER_REFERENCES: Record<string, string> = {
   amp: '&',
@@ -102,12 +102,13 @@ function renderBlock(token: Token, context: BlockContext): string | undefined {
       return renderTable(block);
     case 'hr':
       return HORIZONTAL_RULE;
-    case 'html':
-      // Paragraphs are already separated, so a line of only <br> tags between them is dropped.
-      if (LINE_BREAK_TAGS_ONLY.test(block.text)) {
-        return undefined;
-      }
-      return escapeTelegramHtml(block.text.replace(/\n+$/, ''));
+    case 'html': {
+      // A line of only <br> tags opens an HTML block that runs to the next blank line, so text
+      // lines right after it belong to the block. Blocks are already separated, so such lines
+      // at the start of a block are dropped, and a block of only them renders nothing.
+      const text = block.text.replace(LEADING_LINE_BREAK_LINES, '').replace(/\n+$/, '');
+      return text === '' ? undefined : escapeTelegramHtml(text);
+    }
     default:
       return escapeTelegramHtml(token.raw);
   }

@@ -248,6 +248,26 @@ describe('Discord DM end to end', () => {
     expect(journal.status).toBe('failed');
   });
 
+  it('internal error notice after streamed code is not code', async () => {
+    const h = await start();
+    const { discord, openai, app } = h;
+    const nina = discord.addUser({ username: 'nina' });
+    // Storing the reply fails after the whole answer has streamed.
+    await sql`CREATE TRIGGER reject_reply BEFORE INSERT ON messages WHEN NEW.role = 'assistant'
+      BEGIN SELECT RAISE(ABORT, 'injected failure'); END`.execute(app.db);
+    openai.script(PRIMARY_MODEL_ID, { text: 'Here it is:\n\n```js\nconst answer = 42;' });
+
+    discord.sendDm(nina.id, 'show me code');
+    const notice = await uiText(h, 'error.internal');
+    const reply = await eventually(() => {
+      const [message] = botMessages(discord, discord.dmChannelId(nina.id));
+      return message?.content.includes(notice) ? message : undefined;
+    }, 'the internal error notice');
+
+    expect(reply.content).toBe(`Here it is:\n\n\`\`\`js\nconst answer = 42;\n\`\`\`\n\n⚠️ _${notice}_`);
+    expect(fenceCount(reply.content) % 2).toBe(0);
+  });
+
   it('bot ignores its own replies', async () => {
     const h = await start();
     const { discord, openai } = h;

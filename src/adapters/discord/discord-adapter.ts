@@ -22,6 +22,7 @@ import { KeyedQueue } from '../../engine/keyed-queue.js';
 import { resolveActor } from '../../engine/actor.js';
 import type { Locale, PlatformUser, TurnOutcome } from '../../engine/types.js';
 import { resolveLocale, toSupportedLocale } from '../../i18n/locale.js';
+import { closeOpenCodeFence } from '../../render/code-fences.js';
 import { finalReplyText } from '../shared/final-reply-text.js';
 import { StreamCoalescer } from '../shared/stream-coalescer.js';
 import { UpdateJournal } from '../shared/update-journal.js';
@@ -323,7 +324,7 @@ export class DiscordAdapter {
       locale = this.#localeOf(user);
     }
     const notice = this.#services.texts.t(locale, 'error.internal');
-    const text = streamedText.trim() === '' ? notice : `${streamedText}\n\n⚠️ _${notice}_`;
+    const text = streamedText.trim() === '' ? notice : `${closeOpenCodeFence(streamedText)}\n\n⚠️ _${notice}_`;
     const delivery = await writer.finish(text);
     if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, message.author.id);
   }

@@ -105,6 +105,10 @@ describe('markdownToTelegramHtml', () => {
     expect(render('bir\n\n<br>\n\niki')).toBe('bir\n\niki');
   });
 
+  it('drops a br line before a text line', () => {
+    expect(render('bir\n\n<br>\niki')).toBe('bir\n\niki');
+  });
+
   it('keeps br tags in code as typed', () => {
     expect(render('`a<br>b`')).toBe('<code>a&lt;br&gt;b</code>');
   });
