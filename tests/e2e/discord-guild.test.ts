@@ -104,12 +104,13 @@ describe('Discord slash commands in a guild channel', () => {
 
     const turkish = await ephemeralReply(setup, guildSlash(setup, ayse.id, 'help'));
     expect(turkish.title).toBe(await text(h, 'help.title', 'tr'));
-    expect(turkish.description).toBe(await text(h, 'help', 'tr'));
+    // Plain messages get no answer in a server channel, so the help ends by pointing to a DM.
+    expect(turkish.description).toBe(`${await text(h, 'help', 'tr')}\n\n${await text(h, 'notice.private_chat', 'tr')}`);
     expect(turkish.color).toBe(PRIMARY_COLOR);
 
     const english = await ephemeralReply(setup, guildSlash(setup, bob.id, 'help'));
     expect(english.title).toBe(await text(h, 'help.title', 'en'));
-    expect(english.description).toBe(await text(h, 'help', 'en'));
+    expect(english.description).toBe(`${await text(h, 'help', 'en')}\n\n${await text(h, 'notice.private_chat', 'en')}`);
 
     // The reply went through the interaction webhook only: no DM was opened, no channel post.
     expect(channelWrites(discord)).toEqual([]);
@@ -165,7 +166,7 @@ describe('Discord slash commands in a guild channel', () => {
 
     guildSlash(setup, gina.id, 'help');
     const [message] = await waitForBotMessages(discord, gina.id, 1);
-    expect((message?.embeds[0] as ReplyEmbed | undefined)?.description).toBe(await text(h, 'help'));
+    expect((message?.embeds[0] as ReplyEmbed | undefined)?.description).toBe(`${await text(h, 'help')}\n\n${await text(h, 'notice.private_chat')}`);
     expect(discord.channelMessages(setup.channel.id)).toEqual([]);
   });
 });

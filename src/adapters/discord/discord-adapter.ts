@@ -24,6 +24,7 @@ import type { Locale, PlatformUser, TurnOutcome } from '../../engine/types.js';
 import { resolveLocale, toSupportedLocale } from '../../i18n/locale.js';
 import { closeOpenCodeFence } from '../../render/code-fences.js';
 import { finalReplyText } from '../shared/final-reply-text.js';
+import { withPrivateChatNote } from '../shared/private-chat-note.js';
 import { StreamCoalescer } from '../shared/stream-coalescer.js';
 import { UpdateJournal } from '../shared/update-journal.js';
 import { catchUpPoints, type CatchUpPoint } from './catch-up-points.js';
@@ -567,7 +568,7 @@ export class DiscordAdapter {
   ): Promise<CommandReply> {
     const user = platformUserOf(interaction.user, interaction.locale);
     const invocation = { platform: 'discord' as const, chatId: interaction.channelId, isPrivate: !interaction.inGuild(), user, argumentText };
-    if (interaction.inGuild()) return this.#dispatch(definition, invocation);
+    if (interaction.inGuild()) return withPrivateChatNote(this.#services, definition, await this.#dispatch(definition, invocation), user);
     return this.#channelQueue.run(interaction.channelId, () => this.#dispatch(definition, invocation));
   }
 

@@ -1,10 +1,8 @@
 import type { Chat } from 'grammy/types';
 import { helpCommand, newCommand, startCommand } from '../../commands/core-commands.js';
-import type { CommandDefinition, CommandReply, CommandServices } from '../../commands/types.js';
-import { chooseLocale } from '../../engine/actor.js';
-import { activePreferences } from '../../engine/preferences.js';
-import type { Locale, PlatformUser } from '../../engine/types.js';
-import { findUser, usernameFor } from '../../engine/users.js';
+import type { CommandDefinition, CommandServices } from '../../commands/types.js';
+import type { PlatformUser } from '../../engine/types.js';
+import { readUserLocale } from '../shared/private-chat-note.js';
 
 /**
  * Commands that run in groups and supergroups as in a private chat. Every member of a group
@@ -16,15 +14,6 @@ const GROUP_COMMANDS: ReadonlySet<CommandDefinition> = new Set<CommandDefinition
   startCommand,
   helpCommand,
   newCommand,
-] as CommandDefinition[]);
-
-/**
- * Group commands whose reply invites the user to write a message. The bot ignores plain
- * messages in groups, so there the reply ends with a note to write in a private chat instead.
- */
-const MESSAGE_INVITING_COMMANDS: ReadonlySet<CommandDefinition> = new Set<CommandDefinition>([
-  startCommand,
-  helpCommand,
 ] as CommandDefinition[]);
 
 /** Returns whether a chat is a private chat with the bot. A missing chat counts as not private. */
@@ -44,27 +33,4 @@ export function runsInGroupChats(definition: CommandDefinition): boolean {
  */
 export async function privateOnlyText(services: CommandServices, user: PlatformUser): Promise<string> {
   return services.texts.t(await readUserLocale(services, user), 'command.private_only');
-}
-
-/**
- * Appends the localized `notice.private_chat` to the group reply of `/start` or `/help`,
- * because both invite the user to write a message and the bot ignores plain messages in a
- * group. Returns other replies, refusals included, unchanged.
- */
-export async function withPrivateChatNote(
-  services: CommandServices,
-  definition: CommandDefinition,
-  reply: CommandReply,
-  user: PlatformUser,
-): Promise<CommandReply> {
-  if (!MESSAGE_INVITING_COMMANDS.has(definition) || reply.isError) return reply;
-  const note = services.texts.t(await readUserLocale(services, user), 'notice.private_chat');
-  return { ...reply, text: `${reply.text}\n\n${note}` };
-}
-
-/** Reads the locale that `resolveActor` would pick for `user`, through the same `chooseLocale`, without writing. */
-export async function readUserLocale(services: CommandServices, user: PlatformUser): Promise<Locale> {
-  const row = await findUser(services.db, usernameFor(user));
-  const preferences = row ? await activePreferences(services.db, row.id) : [];
-  return chooseLocale(services.settings, user.languageCode, preferences);
 }
