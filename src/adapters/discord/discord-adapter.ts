@@ -22,8 +22,7 @@ import { KeyedQueue } from '../../engine/keyed-queue.js';
 import { resolveActor } from '../../engine/actor.js';
 import type { Locale, PlatformUser, TurnOutcome } from '../../engine/types.js';
 import { resolveLocale, toSupportedLocale } from '../../i18n/locale.js';
-import { closeOpenCodeFence } from '../../render/code-fences.js';
-import { finalReplyText } from '../shared/final-reply-text.js';
+import { finalReplyText, internalErrorText } from '../shared/final-reply-text.js';
 import { withPrivateChatNote } from '../shared/private-chat-note.js';
 import { StreamCoalescer } from '../shared/stream-coalescer.js';
 import { UpdateJournal } from '../shared/update-journal.js';
@@ -288,9 +287,14 @@ export class DiscordAdapter {
     } catch (error) {
       await stream.close();
       typing.stop();
-      await this.#replyInternalError(message, writer, streamedText).catch((replyError: unknown) => {
+      // The user gets the error notice, so the chat does not go silent. The error is raised again
+      // for the update journal and the log.
+      try {
+        const delivery = await writer.finish(await internalErrorText(this.#services, platformUserOf(message.author), streamedText));
+        if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, message.author.id);
+      } catch (replyError) {
         this.#log.error({ ...ids, err: this.#describe(replyError) }, 'internal error notice could not be sent');
-      });
+      }
       throw error;
     } finally {
       await stream.close();
@@ -308,26 +312,6 @@ export class DiscordAdapter {
       return;
     }
     await this.#services.engine.recordDelivery(outcome.replyMessageId, delivery.messageIds);
-  }
-
-  /**
-   * Tells the user that their message could not be handled (a database failure, for example),
-   * so the DM does not go unanswered. Text streamed before the failure stays, followed by the
-   * notice, as after a model failure.
-   */
-  async #replyInternalError(message: Message, writer: DiscordStreamWriter, streamedText: string): Promise<void> {
-    const user = platformUserOf(message.author);
-    let locale: Locale;
-    try {
-      const resolution = await resolveActor(this.#services.engine.actorServices, user, { allowBanned: true });
-      locale = resolution.kind === 'ok' ? resolution.actor.locale : resolution.locale;
-    } catch {
-      locale = this.#localeOf(user);
-    }
-    const notice = this.#services.texts.t(locale, 'error.internal');
-    const text = streamedText.trim() === '' ? notice : `${closeOpenCodeFence(streamedText)}\n\n⚠️ _${notice}_`;
-    const delivery = await writer.finish(text);
-    if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, message.author.id);
   }
 
   /** Sends the localized unknown-command notice, also to banned users, without calling the model. */

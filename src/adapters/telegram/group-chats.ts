@@ -2,7 +2,7 @@ import type { Chat } from 'grammy/types';
 import { helpCommand, newCommand, startCommand } from '../../commands/core-commands.js';
 import type { CommandDefinition, CommandServices } from '../../commands/types.js';
 import type { PlatformUser } from '../../engine/types.js';
-import { readUserLocale } from '../shared/private-chat-note.js';
+import { readUserLocale } from '../shared/user-locale.js';
 
 /**
  * Commands that run in groups and supergroups as in a private chat. Every member of a group

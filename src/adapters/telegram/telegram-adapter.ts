@@ -7,17 +7,16 @@ import { dispatchCommand, parseCommandLine } from '../../commands/dispatcher.js'
 import { COMMANDS, findCommand } from '../../commands/registry.js';
 import { feedbackButtons } from '../../commands/user-commands/feedback.js';
 import type { CommandDefinition, CommandReply, CommandServices } from '../../commands/types.js';
-import { chooseLocale, resolveActor } from '../../engine/actor.js';
-import { closeOpenCodeFence } from '../../render/code-fences.js';
+import { resolveActor } from '../../engine/actor.js';
 import { escapeMarkdown } from '../../engine/markdown-escape.js';
-import type { Locale, PlatformUser, TurnOutcome } from '../../engine/types.js';
+import type { TurnOutcome } from '../../engine/types.js';
 import { maskSecrets } from '../../logger.js';
 import { StartupError } from '../../startup-error.js';
 import { isPrivateChat, privateOnlyText, runsInGroupChats } from './group-chats.js';
-import { readUserLocale, withPrivateChatNote } from '../shared/private-chat-note.js';
+import { withPrivateChatNote } from '../shared/private-chat-note.js';
 import { sendTelegramImage } from './image-sender.js';
 import { platformUserOf, telegramChatIdOf } from './mapping.js';
-import { finalReplyText } from '../shared/final-reply-text.js';
+import { finalReplyText, internalErrorText } from '../shared/final-reply-text.js';
 import { StreamCoalescer } from '../shared/stream-coalescer.js';
 import { describeTelegramError } from './bot-api-helpers.js';
 import { retryNetworkErrors } from './network-retry.js';
@@ -244,9 +243,14 @@ export class TelegramAdapter {
     } catch (error) {
       await stream.close();
       typing.stop();
-      await this.#replyInternalError(writer, streamedText, platformUserOf(message.from)).catch((replyError: unknown) => {
+      // The user gets the error notice, so the chat does not go silent. The error is raised again
+      // for the update journal and the log.
+      try {
+        const delivery = await writer.finish(await internalErrorText(this.#services, platformUserOf(message.from), streamedText));
+        if (delivery.error) await this.#markBlockedIfForbidden(delivery.error, String(message.from.id));
+      } catch (replyError) {
         this.#log.error({ ...logContext, err: this.#describeError(replyError) }, 'internal error notice could not be sent');
-      });
+      }
       throw error;
     } finally {
       await stream.close();
@@ -263,23 +267,6 @@ export class TelegramAdapter {
       return;
     }
     await this.#services.engine.recordDelivery(outcome.replyMessageId, delivery.messageIds);
-  }
-
-  /**
-   * Tells the user that their message could not be handled (a database failure, for example),
-   * so the chat does not go silent. Text streamed before the failure stays, followed by the
-   * notice, as after a model failure.
-   */
-  async #replyInternalError(writer: TelegramStreamWriter, streamedText: string, user: PlatformUser): Promise<void> {
-    let locale: Locale;
-    try {
-      locale = await readUserLocale(this.#services, user);
-    } catch {
-      // The database may be what failed; the platform's language still applies.
-      locale = chooseLocale(this.#services.settings, user.languageCode, []);
-    }
-    const notice = this.#services.texts.t(locale, 'error.internal');
-    await writer.finish(streamedText.trim() === '' ? notice : `${closeOpenCodeFence(streamedText)}\n\n⚠️ _${notice}_`);
   }
 
   /**
