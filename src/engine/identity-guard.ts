@@ -402,8 +402,8 @@ export class StreamedIdentityGuard {
 
   /** Returns the part of the reply so far that may be shown, as `guardStreamedText` does. */
   guard(textSoFar: string): string {
-    // The kept point depends on every character of the last text. Comparing a slice with `===`
-    // reads both as memory, which V8 does many times faster than `startsWith`.
+    // The kept point depends on every character of the last text, so a text that does not
+    // extend it (the router moved to another model) is guarded from the start again.
     if (textSoFar.slice(0, this.#previousText.length) !== this.#previousText) {
       this.#settledLength = 0;
       this.#settledOutput = '';
